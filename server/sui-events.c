@@ -4,8 +4,8 @@
  *
  * One connection of the daemon LISTENs on the channel that the audit log notifies for
  * every change; its socket is watched by the main loop, as in libpq's own example. A
- * client connects with its token (Authorization header or ?token=); until the token
- * is checked it gets nothing, and a bad one closes the socket. When PostgreSQL goes
+ * client connects with its token (Authorization header or ?token=), which is checked
+ * before the handshake is answered: without a valid one the answer is 401. When PostgreSQL goes
  * away the listener reconnects by itself, off the main loop.
  */
 #include "sui-events.h"
@@ -216,10 +216,47 @@ client_closed (SoupWebsocketConnection *ws,
   g_ptr_array_remove (events->clients, client);
 }
 
+static char *
+token_of (SoupServerMessage *msg)
+{
+  char *token = sui_server_bearer_token (msg);
+  GUri *uri;
+  const char *query;
+
+  if (token != NULL)
+    return token;
+
+  /* Browsers cannot set headers on a WebSocket, hence the query parameter. */
+  uri = soup_server_message_get_uri (msg);
+  query = g_uri_get_query (uri);
+  if (query != NULL)
+    {
+      g_autoptr(GHashTable) params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
+
+      if (params != NULL && g_hash_table_lookup (params, "token") != NULL)
+        token = g_strdup (g_hash_table_lookup (params, "token"));
+    }
+  return token;
+}
+
+static void
+refuse (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  /* The handshake may already have been accepted in the headers: take that back. */
+  soup_message_headers_remove (headers, "Upgrade");
+  soup_message_headers_remove (headers, "Sec-WebSocket-Accept");
+  soup_message_headers_remove (headers, "Sec-WebSocket-Protocol");
+  soup_message_headers_remove (headers, "Sec-WebSocket-Extensions");
+  soup_message_headers_replace (headers, "Connection", "close");
+  sui_server_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "请先登录");
+}
+
 typedef struct
 {
   SuiEvents *events;
-  SoupWebsocketConnection *ws;
+  SuiPending *pending;
 } Handshake;
 
 static void
@@ -228,35 +265,48 @@ handshake_authenticated (GObject      *source,
                          gpointer      user_data)
 {
   Handshake *handshake = user_data;
+  SoupServerMessage *msg = sui_pending_get_message (handshake->pending);
   g_autoptr(GError) error = NULL;
   SuiUser *user;
 
   user = sui_server_authenticate_finish (handshake->events->server, result, &error);
-
   if (user == NULL)
     {
-      if (soup_websocket_connection_get_state (handshake->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (handshake->ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
-                                         "not authenticated");
-    }
-  else if (soup_websocket_connection_get_state (handshake->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-    {
-      Client *client = g_new0 (Client, 1);
-
-      client->events = handshake->events;
-      client->ws = g_object_ref (handshake->ws);
-      client->user = user;
-      client->closed_id = g_signal_connect (client->ws, "closed",
-                                            G_CALLBACK (client_closed), client);
-      g_ptr_array_add (handshake->events->clients, client);
-      soup_websocket_connection_send_text (client->ws,
-                                           "{\"jsonrpc\":\"2.0\",\"method\":\"ready\",\"params\":{}}");
+      if (!sui_pending_is_gone (handshake->pending))
+        refuse (msg);
     }
   else
-    sui_user_free (user);
+    g_object_set_data_full (G_OBJECT (msg), "sui-user", user, (GDestroyNotify) sui_user_free);
 
-  g_object_unref (handshake->ws);
+  sui_pending_finish (handshake->pending);
   g_free (handshake);
+}
+
+/* Runs before libsoup answers the WebSocket handshake: the token is checked first, so a
+ * client without a valid one gets 401 and never an open socket. */
+static void
+events_http_handler (SoupServer        *soup,
+                     SoupServerMessage *msg,
+                     const char        *path,
+                     GHashTable        *query,
+                     gpointer           user_data)
+{
+  SuiEvents *events = user_data;
+  g_autofree char *token = token_of (msg);
+  Handshake *handshake;
+
+  if (token == NULL)
+    {
+      refuse (msg);
+      return;
+    }
+
+  handshake = g_new0 (Handshake, 1);
+  handshake->events = events;
+  handshake->pending = sui_pending_new (msg);
+  sui_server_authenticate_async (events->server, token,
+                                 sui_pending_get_cancellable (handshake->pending),
+                                 handshake_authenticated, handshake);
 }
 
 static void
@@ -267,24 +317,10 @@ websocket_opened (SoupServer              *soup,
                   gpointer                 user_data)
 {
   SuiEvents *events = user_data;
-  g_autofree char *token = sui_server_bearer_token (msg);
-  Handshake *handshake;
+  SuiUser *user = g_object_steal_data (G_OBJECT (msg), "sui-user");
+  Client *client;
 
-  if (token == NULL)
-    {
-      GUri *uri = soup_server_message_get_uri (msg);
-      const char *query = g_uri_get_query (uri);
-
-      if (query != NULL)
-        {
-          g_autoptr(GHashTable) params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
-
-          if (params != NULL && g_hash_table_lookup (params, "token") != NULL)
-            token = g_strdup (g_hash_table_lookup (params, "token"));
-        }
-    }
-
-  if (token == NULL)
+  if (user == NULL)
     {
       soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "not authenticated");
       return;
@@ -292,11 +328,13 @@ websocket_opened (SoupServer              *soup,
 
   soup_websocket_connection_set_keepalive_interval (ws, 30);
 
-  handshake = g_new0 (Handshake, 1);
-  handshake->events = events;
-  handshake->ws = g_object_ref (ws);
-  sui_server_authenticate_async (events->server, token, events->cancellable,
-                                 handshake_authenticated, handshake);
+  client = g_new0 (Client, 1);
+  client->events = events;
+  client->ws = g_object_ref (ws);
+  client->user = user;
+  client->closed_id = g_signal_connect (ws, "closed", G_CALLBACK (client_closed), client);
+  g_ptr_array_add (events->clients, client);
+  soup_websocket_connection_send_text (ws, "{\"jsonrpc\":\"2.0\",\"method\":\"ready\",\"params\":{}}");
 }
 
 SuiEvents *
@@ -307,6 +345,8 @@ sui_events_new (SuiServer *server)
   events->server = server;
   events->clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
   events->cancellable = g_cancellable_new ();
+  soup_server_add_handler (sui_server_get_soup (server), "/events",
+                           events_http_handler, events, NULL);
   soup_server_add_websocket_handler (sui_server_get_soup (server), "/events", NULL, NULL,
                                      websocket_opened, events, NULL);
   return events;

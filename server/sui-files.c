@@ -103,9 +103,7 @@ files_early_handler (SoupServer        *soup,
   token = sui_server_bearer_token (msg);
   if (token == NULL)
     {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Connection", "close");
-      sui_server_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "请先登录");
+      sui_server_refuse_early (msg, SOUP_STATUS_UNAUTHORIZED, "请先登录");
       return;
     }
 
@@ -113,9 +111,7 @@ files_early_handler (SoupServer        *soup,
       (guint64) soup_message_headers_get_content_length (headers) >
       sui_server_get_settings (server)->max_upload)
     {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Connection", "close");
-      sui_server_respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "文件太大，超过了上传上限");
+      sui_server_refuse_early (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "文件太大，超过了上传上限");
       return;
     }
 
@@ -331,8 +327,14 @@ file_name_from_header (SoupServerMessage *msg)
   if (name == NULL || !g_utf8_validate (name, -1, NULL) || *name == '\0')
     return g_strdup ("upload");
 
-  /* Only the last part: a name is a label, never a path. */
-  return g_path_get_basename (name);
+  /* Only the last part: a name is a label, never a path; and at most 255 characters. */
+  {
+    g_autofree char *base = g_path_get_basename (name);
+
+    if (g_utf8_strlen (base, -1) > 255)
+      return g_utf8_substring (base, 0, 255);
+    return g_steal_pointer (&base);
+  }
 }
 
 static void

@@ -120,6 +120,59 @@ sui_server_respond_error (SoupServerMessage *msg,
   sui_server_respond_json (msg, status, node);
 }
 
+static void
+refusal_written (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GIOStream *stream = user_data;
+
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL);
+  g_io_stream_close_async (stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  g_object_unref (stream);
+}
+
+void
+sui_server_refuse_early (SoupServerMessage *msg,
+                         guint              status,
+                         const char        *message)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *body = NULL;
+  GIOStream *stream;
+  GBytes *bytes;
+  char *text;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  body = json_to_string (node, FALSE);
+
+  /* libsoup would read the whole announced body before answering; taking the connection
+   * over is the only way to answer first. */
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    {
+      sui_server_respond_json (msg, status, node);
+      return;
+    }
+
+  text = g_strdup_printf ("HTTP/1.1 %u %s\r\n"
+                          "Content-Type: application/json\r\n"
+                          "Content-Length: %zu\r\n"
+                          "Connection: close\r\n\r\n%s",
+                          status, soup_status_get_phrase (status), strlen (body), body);
+  bytes = g_bytes_new_take (text, strlen (text));
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream),
+                                   g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                   G_PRIORITY_DEFAULT, NULL, refusal_written, stream);
+  /* The stream keeps writing from the bytes: tie their life to the stream. */
+  g_object_set_data_full (G_OBJECT (stream), "sui-refusal", bytes, (GDestroyNotify) g_bytes_unref);
+}
+
 char *
 sui_server_bearer_token (SoupServerMessage *msg)
 {
@@ -340,6 +393,14 @@ typedef struct
   gboolean notification;
 } Slot;
 
+/* Notifications leave their slot empty. */
+static void
+response_free (gpointer node)
+{
+  if (node != NULL)
+    json_node_unref (node);
+}
+
 static void
 exchange_complete (Exchange *exchange)
 {
@@ -428,6 +489,46 @@ call_done (GObject      *source,
   slot_answer (slot, response);
 }
 
+/* A public method that touches no database (system.*) answers on the spot: it keeps
+ * working while PostgreSQL is away, and costs no trip through the pool. */
+static void
+answer_inline (Slot            *slot,
+               const SuiMethod *method,
+               SuiRpcRequest   *request,
+               const char      *peer)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) empty = NULL;
+  SuiCall call = { 0 };
+  JsonNode *result;
+
+  if (request->params == NULL)
+    {
+      empty = json_node_init_object (json_node_alloc (), json_object_new ());
+      json_object_unref (json_node_get_object (empty));
+    }
+
+  call.method = method->name;
+  call.params = json_node_get_object (request->params != NULL ? request->params : empty);
+  call.peer = peer;
+  call.server = slot->exchange->server;
+
+  result = method->handler (&call, &error);
+  if (error != NULL)
+    {
+      CallOutcome failed = { 0 };
+
+      outcome_set_error (&failed, error);
+      slot_answer (slot, sui_rpc_error_new (slot->id, failed.code, failed.message,
+                                            g_steal_pointer (&call.error_data)));
+      g_free (failed.message);
+      g_clear_pointer (&result, json_node_unref);
+    }
+  else
+    slot_answer (slot, sui_rpc_result_new (slot->id, result));
+  g_clear_pointer (&call.error_data, json_node_unref);
+}
+
 static void
 dispatch_request (Exchange          *exchange,
                   guint              index,
@@ -458,6 +559,12 @@ dispatch_request (Exchange          *exchange,
 
       slot_answer (slot, sui_rpc_error_new (slot->id, SUI_RPC_ERROR_METHOD_NOT_FOUND,
                                             message, NULL));
+      return;
+    }
+
+  if (method->roles == SUI_ROLE_PUBLIC && method->no_transaction)
+    {
+      answer_inline (slot, method, request, peer);
       return;
     }
 
@@ -545,9 +652,7 @@ rpc_early_handler (SoupServer        *soup,
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
       (guint64) length > server->settings.max_body)
     {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Connection", "close");
-      sui_server_respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "the body is too large");
+      sui_server_refuse_early (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "the body is too large");
       return;
     }
 
@@ -604,7 +709,7 @@ rpc_handler (SoupServer        *soup,
   exchange = g_new0 (Exchange, 1);
   exchange->server = server;
   exchange->is_batch = is_batch;
-  exchange->responses = g_ptr_array_new_full (n, (GDestroyNotify) json_node_unref);
+  exchange->responses = g_ptr_array_new_full (n, response_free);
   g_ptr_array_set_size (exchange->responses, n);
   exchange->outstanding = n;
   exchange->pending = sui_pending_new (msg);
@@ -667,6 +772,7 @@ sui_server_listen (SuiServer   *server,
 {
   g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
   g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocket) listener = NULL;
 
   if (address == NULL)
     {
@@ -676,7 +782,23 @@ sui_server_listen (SuiServer   *server,
     }
 
   socket_address = g_inet_socket_address_new (address, port);
-  if (!soup_server_listen (server->soup, socket_address, 0, error))
+
+  /* Our own socket, for its backlog: GSocket's default of 10 resets connections as soon
+   * as a few dozen clients connect at once. */
+  listener = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                           G_SOCKET_PROTOCOL_TCP, error);
+  if (listener == NULL)
+    return FALSE;
+  g_socket_set_listen_backlog (listener, 1024);
+  if (!g_socket_bind (listener, socket_address, TRUE, error) ||
+      !g_socket_listen (listener, error))
+    return FALSE;
+
+  if (server->settings.tls_certificate != NULL)
+    soup_server_set_tls_certificate (server->soup, server->settings.tls_certificate);
+  if (!soup_server_listen_socket (server->soup, listener,
+                                  server->settings.tls_certificate != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0,
+                                  error))
     return FALSE;
 
   return sui_events_start (server->events, error);

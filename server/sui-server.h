@@ -16,6 +16,7 @@ typedef struct
   guint64 max_body;     /* bytes of a POST /rpc body; default 1 MiB */
   guint64 max_upload;   /* bytes of a PUT /files body; default 64 MiB */
   guint token_hours;    /* default 12 */
+  GTlsCertificate *tls_certificate;   /* NULL: plain HTTP (behind a TLS proxy, or loopback) */
 } SuiSettings;
 
 typedef struct _SuiServer SuiServer;
@@ -51,6 +52,12 @@ void         sui_server_respond_json     (SoupServerMessage  *msg,
                                           guint               status,
                                           JsonNode           *node);
 void         sui_server_respond_error    (SoupServerMessage  *msg,
+                                          guint               status,
+                                          const char         *message);
+
+/* From an early handler: answers at once and closes the connection without reading the
+ * body (a 413 must not wait for the megabytes it refuses). */
+void         sui_server_refuse_early     (SoupServerMessage  *msg,
                                           guint               status,
                                           const char         *message);
 

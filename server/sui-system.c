@@ -16,8 +16,16 @@ system_ping (SuiCall  *call,
              GError  **error)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *iso = g_date_time_format_iso8601 (now);
+  g_autoptr(GTimeZone) zone = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *iso = NULL;
+
+  /* The bureau's zone, whatever the machine's is; UTC if tzdata lacks it. */
+  zone = g_time_zone_new_identifier ("Asia/Shanghai");
+  if (zone == NULL)
+    zone = g_time_zone_new_utc ();
+  now = g_date_time_new_now (zone);
+  iso = g_date_time_format_iso8601 (now);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "pong");
