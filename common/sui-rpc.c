@@ -227,6 +227,13 @@ sui_rpc_parse_body (const char  *body,
 
   *is_batch = FALSE;
 
+  if (body == NULL || length == 0)
+    {
+      g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_PARSE,
+                           "Parse error: the body is empty");
+      return NULL;
+    }
+
   if (!sui_rpc_check_json_text (body, length, SUI_RPC_MAX_DEPTH, error))
     return NULL;
 
