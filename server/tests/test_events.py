@@ -129,6 +129,18 @@ class WebSocket:
             if pred(m):
                 return m
 
+    def settle(self, timeout=5):
+        """Waits until the daemon has checked the token and registered this client.
+
+        The daemon says so with a `ready` notification; without one, wait a little instead.
+        """
+        try:
+            self.wait_for(lambda m: m.get('method') == 'ready', timeout=timeout)
+        except AssertionError:
+            pass
+        self.seen = []
+        return self
+
     def close(self):
         try:
             self.send_frame(0x8, struct.pack('!H', 1000))
@@ -165,7 +177,7 @@ def test_changed_event_on_users_create():
     d, token = daemon()
     ws = WebSocket(d, token=token)
     try:
-        time.sleep(0.3)
+        ws.settle()
         u = new_user(d, token, 'ev_one')
         m = ws.wait_for(changed('users', u['id']))
         assert isinstance(m['params']['id'], str), m
@@ -177,7 +189,7 @@ def test_token_in_query():
     d, token = daemon()
     ws = WebSocket(d, query_token=token)
     try:
-        time.sleep(0.3)
+        ws.settle()
         u = new_user(d, token, 'ev_query')
         ws.wait_for(changed('users', u['id']))
     finally:
@@ -228,7 +240,8 @@ def test_every_client_gets_the_event():
     d, token = daemon()
     clients = [WebSocket(d, token=token) for _ in range(5)]
     try:
-        time.sleep(0.3)
+        for ws in clients:
+            ws.settle()
         unit = d.rpc('units.create', {'name': '事件测试局', 'code': 'evtest', 'kind': 'direct'},
                      token=token)
         for ws in clients:
@@ -243,7 +256,7 @@ def test_update_and_disable_are_events():
     u = new_user(d, token, 'ev_change')
     ws = WebSocket(d, token=token)
     try:
-        time.sleep(0.3)
+        ws.settle()
         u = d.rpc('users.update', {'id': u['id'], 'version': u['version'], 'name': '改过的名字'},
                   token=token)
         ws.wait_for(changed('users', u['id']))
@@ -261,7 +274,7 @@ def test_change_through_another_daemon():
     try:
         ws = WebSocket(d, token=token)
         try:
-            time.sleep(0.3)
+            ws.settle()
             t2 = other.login('admin', 'Admin@2026')
             u = new_user(other, t2, 'ev_other')
             ws.wait_for(changed('users', u['id']))
@@ -278,7 +291,8 @@ def test_many_clients_come_and_go():
         ws.sock.close()          # no close frame: just gone
     clients = [WebSocket(d, token=token) for _ in range(3)]
     try:
-        time.sleep(0.3)
+        for ws in clients:
+            ws.settle()
         u = new_user(d, token, 'ev_after_churn')
         for ws in clients:
             ws.wait_for(changed('users', u['id']))
@@ -290,7 +304,7 @@ def test_many_clients_come_and_go():
 
 def test_events_resume_after_postgres_restart():
     d, token = daemon()
-    ws = WebSocket(d, token=token)
+    ws = WebSocket(d, token=token).settle()
     try:
         suitest.cluster().restart()
         deadline = time.monotonic() + 40
