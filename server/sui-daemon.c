@@ -16,11 +16,19 @@
 #include "sui-cluster.h"
 #include "sui-db.h"
 #include "sui-demo.h"
+#include "sui-demo-registers.h"
+#include "sui-draws.h"
 #include "sui-files.h"
+#include "sui-imports.h"
+#include "sui-inspectors.h"
 #include "sui-migrate.h"
+#include "sui-objects.h"
 #include "sui-pg.h"
+#include "sui-plans.h"
 #include "sui-server.h"
 #include "sui-system.h"
+#include "sui-tags.h"
+#include "sui-tasks.h"
 #include "sui-units.h"
 #include "sui-users.h"
 
@@ -42,6 +50,7 @@ typedef struct
   char *create_admin;
   gboolean demo_data;
   gboolean version;
+  char *verify_draw;
 } Options;
 
 static void
@@ -56,6 +65,7 @@ options_clear (Options *o)
   g_free (o->tls_cert);
   g_free (o->tls_key);
   g_free (o->create_admin);
+  g_free (o->verify_draw);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -69,6 +79,13 @@ register_methods (void)
   sui_users_register ();
   sui_audit_register ();
   sui_files_register ();
+  sui_objects_register ();
+  sui_inspectors_register ();
+  sui_tags_register ();
+  sui_plans_register ();
+  sui_tasks_register ();
+  sui_draws_register ();
+  sui_imports_register ();
 }
 
 /* Settings missing on the command line come from the config file's [shuangsuid] group. */
@@ -177,7 +194,7 @@ demo_step (PGconn    *conn,
            gpointer   data,
            GError   **error)
 {
-  return sui_demo_load (conn, error);
+  return sui_demo_load (conn, error) && sui_demo_registers_load (conn, error);
 }
 
 static gboolean
@@ -246,6 +263,7 @@ sui_daemon_main (int    argc,
     { "migrate", 0, 0, G_OPTION_ARG_NONE, &o.migrate, "Apply the migrations and exit", NULL },
     { "create-admin", 0, 0, G_OPTION_ARG_STRING, &o.create_admin, "Create an administrator (password in SHUANGSUI_PASSWORD) and exit", "LOGIN" },
     { "demo-data", 0, 0, G_OPTION_ARG_NONE, &o.demo_data, "Load the demo data (idempotent) and exit", NULL },
+    { "verify-draw", 0, 0, G_OPTION_ARG_FILENAME, &o.verify_draw, "Re-run an exported draw record (JSON), say whether it matches and exit (no database needed)", "FILE" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &o.version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -263,6 +281,10 @@ sui_daemon_main (int    argc,
       printf ("shuangsuid %s\n", SUI_VERSION);
       return 0;
     }
+
+  /* Anyone may re-run a published draw: no database, no config file. */
+  if (o.verify_draw != NULL)
+    return sui_draws_verify_file (o.verify_draw);
 
   if (!load_config (&o, &error))
     return fail ("cannot read the config file", error);

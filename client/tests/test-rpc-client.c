@@ -1,4 +1,5 @@
-/* test-rpc-client.c: SuiRpcClient against an in-process fake server
+/* test-rpc-client.c: SuiRpcClient against the real daemon, and against a broken peer for the
+ * transport faults the daemon never produces
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,12 +7,18 @@
 
 #include <string.h>
 
-#include "sui-fake-server.h"
+#include "sui-broken-peer.h"
 #include "sui-rpc-client.h"
+#include "sui-test-daemon.h"
+
+#define PASSWORD "Test@2026x"
+
+/* One daemon for all cases; each case makes its own records. */
+static SuiTestDaemon *test_daemon;
+static guint serial;
 
 typedef struct
 {
-  SuiFakeServer *server;
   SuiRpcClient *client;
   JsonNode *result;
   JsonNode *error_data;
@@ -23,8 +30,7 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = sui_fake_server_new ();
-  f->client = sui_rpc_client_new (sui_fake_server_get_url (f->server));
+  f->client = sui_rpc_client_new (sui_test_daemon_get_url (test_daemon));
 }
 
 static void
@@ -32,10 +38,20 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_assert_finalize_object (f->client);
-  g_clear_pointer (&f->server, sui_fake_server_free);
   g_clear_pointer (&f->result, json_node_unref);
   g_clear_pointer (&f->error_data, json_node_unref);
   g_clear_error (&f->error);
+}
+
+/* A user of this case only, as the test_daemon created it. */
+static JsonObject *
+new_user (const char *role)
+{
+  g_autofree char *login = g_strdup_printf ("rpc%u_%s", ++serial, role);
+
+  return sui_test_daemon_create_user (test_daemon, login, "测试用户", role,
+                                      sui_test_daemon_get_unit_id (test_daemon, "bureau"),
+                                      PASSWORD);
 }
 
 static void
@@ -106,60 +122,113 @@ static void
 test_result_and_token (Fixture       *f,
                        gconstpointer  data)
 {
-  JsonObject *params;
-
-  sui_fake_server_reply (f->server, "system.ping", "\"result\":{\"pong\":true}");
+  g_autoptr(JsonObject) user = new_user ("inspector");
+  const char *login = json_object_get_string_member (user, "login");
+  g_autofree char *params = g_strdup_printf ("{\"login\":\"%s\",\"password\":\"%s\"}",
+                                             login, PASSWORD);
+  JsonObject *object;
 
   call (f, "system.ping", NULL);
   g_assert_no_error (f->error);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (f->result));
   g_assert_true (json_object_get_boolean_member (json_node_get_object (f->result), "pong"));
-  g_assert_null (sui_fake_server_get_last_authorization (f->server));
 
-  sui_rpc_client_set_token (f->client, "secret");
-  call (f, "system.ping", "{\"a\":1}");
+  /* Without a token the client is nobody. */
+  call (f, "auth.whoami", NULL);
+  g_assert_error (f->error, SUI_RPC_ERROR, SUI_RPC_ERROR_NOT_AUTHENTICATED);
+
+  /* The params reach the test_daemon by name: the login succeeds only with both. */
+  call (f, "auth.login", params);
   g_assert_no_error (f->error);
-  g_assert_cmpstr (sui_fake_server_get_last_authorization (f->server), ==, "Bearer secret");
-  params = sui_fake_server_get_last_params (f->server, "system.ping");
-  g_assert_cmpint (json_object_get_int_member (params, "a"), ==, 1);
-  g_assert_cmpuint (sui_fake_server_count_calls (f->server, "system.ping"), ==, 2);
+  object = json_node_get_object (f->result);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (object, "user"), "login"), ==, login);
+
+  /* The token goes along with every later call. */
+  sui_rpc_client_set_token (f->client, json_object_get_string_member (object, "token"));
+  call (f, "auth.whoami", NULL);
+  g_assert_no_error (f->error);
+  object = json_object_get_object_member (json_node_get_object (f->result), "user");
+  g_assert_cmpint (json_object_get_int_member (object, "id"), ==,
+                   json_object_get_int_member (user, "id"));
+  g_assert_cmpstr (json_object_get_string_member (object, "login"), ==, login);
+}
+
+static void
+login_as_admin (Fixture *f)
+{
+  const char *password = sui_test_daemon_get_password (test_daemon, "admin");
+  g_autofree char *token = sui_test_daemon_login (test_daemon, "admin", password);
+
+  sui_rpc_client_set_token (f->client, token);
 }
 
 static void
 test_validation_error_keeps_data (Fixture       *f,
                                   gconstpointer  data)
 {
+  g_autofree char *params = NULL;
+  g_autofree char *count = NULL;
   JsonObject *object;
+  JsonArray *fields;
 
-  sui_fake_server_reply (f->server, "users.create",
-                         "\"error\":{\"code\":-32010,\"message\":\"输入有误\","
-                         "\"data\":{\"fields\":[{\"field\":\"login\",\"code\":\"format\","
-                         "\"message\":\"登录名格式不对\"}]}}");
+  login_as_admin (f);
+  params = g_strdup_printf ("{\"login\":\"A B\",\"name\":\"王五\",\"role\":\"inspector\","
+                            "\"unit_id\":%" G_GINT64_FORMAT ",\"password\":\"%s\"}",
+                            sui_test_daemon_get_unit_id (test_daemon, "bureau"), PASSWORD);
 
-  call (f, "users.create", "{\"login\":\"A B\"}");
+  call (f, "users.create", params);
   g_assert_null (f->result);
   g_assert_error (f->error, SUI_RPC_ERROR, SUI_RPC_ERROR_VALIDATION);
-  g_assert_cmpstr (f->error->message, ==, "输入有误");
+  g_assert_cmpstr (f->error->message, !=, "");
   g_assert_nonnull (f->error_data);
   object = json_node_get_object (f->error_data);
   g_assert_true (json_object_has_member (object, "fields"));
+  fields = json_object_get_array_member (object, "fields");
+  g_assert_cmpuint (json_array_get_length (fields), ==, 1);
+  object = json_array_get_object_element (fields, 0);
+  g_assert_cmpstr (json_object_get_string_member (object, "field"), ==, "login");
+  g_assert_cmpstr (json_object_get_string_member (object, "message"), !=, "");
+
+  /* Nothing was created. */
+  count = sui_test_daemon_psql (test_daemon, "select count(*) from app_user where name = '王五'");
+  g_assert_cmpstr (count, ==, "0");
 }
 
 static void
 test_conflict_error (Fixture       *f,
                      gconstpointer  data)
 {
+  g_autoptr(JsonObject) user = new_user ("inspector");
+  g_autoptr(JsonObject) now = NULL;
+  g_autoptr(JsonNode) changed = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *params = NULL;
+  gint64 id = json_object_get_int_member (user, "id");
 
-  sui_fake_server_reply (f->server, "users.update",
-                         "\"error\":{\"code\":-32009,\"message\":\"版本冲突\","
-                         "\"data\":{\"current_version\":3}}");
+  g_assert_cmpint (json_object_get_int_member (user, "version"), ==, 1);
 
-  call (f, "users.update", "{\"id\":1,\"version\":2}");
+  /* Someone else saves first. */
+  changed = sui_test_daemon_rpc (test_daemon, "users.update",
+                                 "{\"id\":%" G_GINT64_FORMAT ",\"version\":1,"
+                                 "\"name\":\"别人改的\"}", id);
+
+  login_as_admin (f);
+  params = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT ",\"version\":1,\"name\":\"我改的\"}",
+                            id);
+  call (f, "users.update", params);
   g_assert_error (f->error, SUI_RPC_ERROR, SUI_RPC_ERROR_CONFLICT);
+  g_assert_nonnull (f->error_data);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (f->error_data),
+                                               "current_version"), ==, 2);
   message = sui_rpc_client_describe_error (f->error);
   g_assert_cmpstr (message, ==, "This record was changed by someone else. It has been reloaded; "
                                 "please try again.");
+
+  /* The stale save changed nothing. */
+  now = sui_test_daemon_get_user (test_daemon, id);
+  g_assert_cmpstr (json_object_get_string_member (now, "name"), ==, "别人改的");
+  g_assert_cmpint (json_object_get_int_member (now, "version"), ==, 2);
 }
 
 static void
@@ -173,10 +242,12 @@ static void
 test_unauthorized_signal (Fixture       *f,
                           gconstpointer  data)
 {
+  g_autoptr(JsonObject) user = new_user ("supervisor");
+  g_autoptr(JsonNode) logged_out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
   guint count = 0;
 
-  sui_fake_server_reply (f->server, "auth.whoami",
-                         "\"error\":{\"code\":-32001,\"message\":\"未登录\"}");
   g_signal_connect (f->client, "unauthorized", G_CALLBACK (on_unauthorized), &count);
 
   /* Without a token a -32001 is a plain answer (e.g. a wrong password), not a lost session. */
@@ -184,7 +255,17 @@ test_unauthorized_signal (Fixture       *f,
   g_assert_error (f->error, SUI_RPC_ERROR, SUI_RPC_ERROR_NOT_AUTHENTICATED);
   g_assert_cmpuint (count, ==, 0);
 
-  sui_rpc_client_set_token (f->client, "expired");
+  /* A session that was good and has ended elsewhere. */
+  token = sui_test_daemon_login (test_daemon, json_object_get_string_member (user, "login"),
+                                 PASSWORD);
+  sui_rpc_client_set_token (f->client, token);
+  call (f, "auth.whoami", NULL);
+  g_assert_no_error (f->error);
+  g_assert_cmpuint (count, ==, 0);
+
+  logged_out = sui_test_daemon_rpc_full (test_daemon, token, "auth.logout", "{}", NULL, &error);
+  g_assert_no_error (error);
+
   call (f, "auth.whoami", NULL);
   g_assert_error (f->error, SUI_RPC_ERROR, SUI_RPC_ERROR_NOT_AUTHENTICATED);
   g_assert_cmpuint (count, ==, 1);
@@ -194,9 +275,11 @@ static void
 test_http_error (Fixture       *f,
                  gconstpointer  data)
 {
-  sui_fake_server_set_http_status (f->server, 502);
+  g_autoptr(SuiBrokenPeer) peer = sui_broken_peer_new (SUI_BROKEN_PEER_BAD_GATEWAY);
 
+  sui_rpc_client_set_base_url (f->client, sui_broken_peer_get_url (peer));
   call (f, "system.ping", NULL);
+  g_assert_cmpuint (sui_broken_peer_get_hits (peer), ==, 1);
   g_assert_error (f->error, SUI_RPC_CLIENT_ERROR, SUI_RPC_CLIENT_ERROR_HTTP);
   g_assert_nonnull (strstr (f->error->message, "502"));
 }
@@ -207,7 +290,7 @@ test_unreachable (Fixture       *f,
 {
   g_autofree char *message = NULL;
 
-  /* Nothing listens on port 1 of the loopback. */
+  /* Nothing listens on port 1 of the loopback: the connection is refused. */
   sui_rpc_client_set_base_url (f->client, "http://127.0.0.1:1");
   call (f, "system.ping", NULL);
   g_assert_error (f->error, SUI_RPC_CLIENT_ERROR, SUI_RPC_CLIENT_ERROR_UNREACHABLE);
@@ -220,10 +303,12 @@ static void
 test_not_a_server (Fixture       *f,
                    gconstpointer  data)
 {
-  /* A server that answers 200 with something that is not JSON-RPC. */
-  sui_fake_server_reply (f->server, "system.ping", "\"nothing\":1");
+  g_autoptr(SuiBrokenPeer) peer = sui_broken_peer_new (SUI_BROKEN_PEER_NOT_JSON_RPC);
 
+  /* A server that answers 200 with something that is not JSON-RPC. */
+  sui_rpc_client_set_base_url (f->client, sui_broken_peer_get_url (peer));
   call (f, "system.ping", NULL);
+  g_assert_cmpuint (sui_broken_peer_get_hits (peer), ==, 1);
   g_assert_error (f->error, SUI_RPC_ERROR, SUI_RPC_ERROR_PARSE);
 }
 
@@ -242,7 +327,6 @@ test_cancel (Fixture       *f,
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
 
-  sui_fake_server_reply (f->server, "system.ping", "\"result\":true");
   f->done = FALSE;
   sui_rpc_client_call_async (f->client, "system.ping", NULL, cancellable, call_cb, f);
   g_cancellable_cancel (cancellable);
@@ -254,6 +338,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/rpc-client/normalize-url", test_normalize_url);
@@ -276,5 +362,9 @@ main (int   argc,
   g_test_add ("/rpc-client/cancel", Fixture, NULL,
               fixture_setup, test_cancel, fixture_teardown);
 
-  return g_test_run ();
+  test_daemon = sui_test_daemon_new (NULL);
+  status = g_test_run ();
+  g_clear_pointer (&test_daemon, sui_test_daemon_free);
+
+  return status;
 }

@@ -1,4 +1,5 @@
-/* test-window.c: the main window: areas by role, log out, lost connection, expired session
+/* test-window.c: the main window against the real daemon: areas by role, log out, lost
+ * connection, expired session
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,48 +7,67 @@
 
 #include <adwaita.h>
 #include <stdio.h>
+#include <string.h>
 
-#include "sui-fake-server.h"
 #include "sui-rpc-client.h"
+#include "sui-test-daemon.h"
 #include "sui-window.h"
 
-#define UNITS "\"result\":{\"items\":[{\"id\":1,\"parent_id\":null,\"code\":\"sjz\"," \
-  "\"name\":\"市局\",\"kind\":\"bureau\",\"disabled\":false,\"version\":1}]}"
-#define USERS "\"result\":{\"items\":[],\"next_after\":null}"
-#define UNIT "\"result\":{\"id\":2,\"parent_id\":1,\"code\":\"changan\",\"name\":\"长安区烟草专卖局\"," \
-  "\"kind\":\"direct\",\"disabled\":false,\"version\":1}"
+#define PASSWORD "Test@2026x"
+
+/* One daemon for all cases; each case logs in afresh, so it has a session of its own. */
+static SuiTestDaemon *test_daemon;
 
 typedef struct
 {
-  SuiFakeServer *server;
   SuiRpcClient *client;
   SuiWindow *window;
+  char *unit_code;
 } Fixture;
-
-static void
-open_window (Fixture    *f,
-             const char *role)
-{
-  g_autofree char *text =
-    g_strdup_printf ("{\"id\":5,\"login\":\"someone\",\"name\":\"某人\",\"role\":\"%s\","
-                     "\"unit_id\":2,\"unit_name\":\"长安区烟草专卖局\",\"version\":1}", role);
-  g_autoptr(JsonNode) user = json_from_string (text, NULL);
-
-  f->window = g_object_ref (sui_window_new (NULL, f->client, user));
-  gtk_window_present (GTK_WINDOW (f->window));
-}
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = sui_fake_server_new ();
-  sui_fake_server_reply (f->server, "units.list", UNITS);
-  sui_fake_server_reply (f->server, "users.list", USERS);
-  sui_fake_server_reply (f->server, "units.get", UNIT);
-  sui_fake_server_reply (f->server, "auth.logout", "\"result\":true");
-  f->client = sui_rpc_client_new (sui_fake_server_get_url (f->server));
-  sui_rpc_client_set_token (f->client, "tok");
+  f->client = sui_rpc_client_new (sui_test_daemon_get_url (test_daemon));
+}
+
+/* Logs @login in as the login window would and keeps the session in the client. */
+static JsonNode *
+log_in (Fixture    *f,
+        const char *login)
+{
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(JsonNode) unit = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *params =
+    g_strdup_printf ("{\"login\":\"%s\",\"password\":\"%s\"}",
+                     login, sui_test_daemon_get_password (test_daemon, login));
+  JsonObject *object;
+  JsonNode *user;
+
+  answer = sui_test_daemon_rpc_full (test_daemon, SUI_TEST_NO_TOKEN, "auth.login", params, NULL,
+                                     &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (answer);
+  sui_rpc_client_set_token (f->client, json_object_get_string_member (object, "token"));
+  user = json_object_get_member (object, "user");
+
+  unit = sui_test_daemon_rpc (test_daemon, "units.get", "{\"id\":%" G_GINT64_FORMAT "}",
+                              json_object_get_int_member (json_node_get_object (user), "unit_id"));
+  f->unit_code = g_strdup (json_object_get_string_member (json_node_get_object (unit), "code"));
+
+  return json_node_copy (user);
+}
+
+static void
+open_window (Fixture    *f,
+             const char *login)
+{
+  g_autoptr(JsonNode) user = log_in (f, login);
+
+  f->window = g_object_ref (sui_window_new (NULL, f->client, user));
+  gtk_window_present (GTK_WINDOW (f->window));
 }
 
 /* gtk_window_destroy() drops the window from the toplevels; our own reference keeps the
@@ -70,11 +90,29 @@ is_destroyed (gpointer data)
 }
 
 static gboolean
-has_been_asked (gpointer data)
+shows_subtitle (GtkWidget  *widget,
+                const char *text)
+{
+  if (ADW_IS_ACTION_ROW (widget) &&
+      g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (widget)), text) == 0)
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_subtitle (child, text))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* The account page has asked the daemon for the user's unit and shows its code. */
+static gboolean
+shows_own_unit (gpointer data)
 {
   Fixture *f = data;
 
-  return sui_fake_server_count_calls (f->server, "units.get") > 0;
+  return shows_subtitle (GTK_WIDGET (f->window), f->unit_code);
 }
 
 static void
@@ -89,7 +127,7 @@ fixture_teardown (Fixture       *f,
     ;
   g_assert_finalize_object (f->window);
   g_assert_finalize_object (f->client);
-  g_clear_pointer (&f->server, sui_fake_server_free);
+  g_free (f->unit_code);
 }
 
 static void
@@ -100,45 +138,64 @@ test_admin_areas (Fixture       *f,
   g_assert_cmpstr (sui_window_get_visible_area (f->window), ==, "admin");
   sui_window_set_visible_area (f->window, "account");
   g_assert_cmpstr (sui_window_get_visible_area (f->window), ==, "account");
-  sui_test_wait_until (has_been_asked, f, 10000);
+  sui_test_wait_until (shows_own_unit, f, 10000);
 }
 
 static void
 test_supervisor_areas (Fixture       *f,
                        gconstpointer  data)
 {
-  open_window (f, "supervisor");
+  open_window (f, "sup");
   g_assert_cmpstr (sui_window_get_visible_area (f->window), ==, "account");
 
   /* There is no administration area to switch to. */
   sui_window_set_visible_area (f->window, "admin");
   g_assert_cmpstr (sui_window_get_visible_area (f->window), ==, "account");
-  sui_test_wait_until (has_been_asked, f, 10000);
+  sui_test_wait_until (shows_own_unit, f, 10000);
 }
 
 static void
 test_logout (Fixture       *f,
              gconstpointer  data)
 {
-  open_window (f, "inspector");
-  sui_test_wait_until (has_been_asked, f, 10000);
+  g_autoptr(JsonNode) whoami = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+
+  open_window (f, "insp");
+  sui_test_wait_until (shows_own_unit, f, 10000);
+  token = g_strdup (sui_rpc_client_get_token (f->client));
 
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.logout", NULL);
   sui_test_wait_until (is_destroyed, f, 10000);
-  g_assert_cmpuint (sui_fake_server_count_calls (f->server, "auth.logout"), ==, 1);
   g_assert_null (sui_rpc_client_get_token (f->client));
+
+  /* The daemon ended the session: the token is good for nothing now. */
+  whoami = sui_test_daemon_rpc_full (test_daemon, token, "auth.whoami", NULL, NULL, &error);
+  g_assert_error (error, SUI_RPC_ERROR, SUI_RPC_ERROR_NOT_AUTHENTICATED);
 }
 
 static void
 test_session_expired (Fixture       *f,
                       gconstpointer  data)
 {
-  sui_fake_server_clear_replies (f->server, "units.get");
-  sui_fake_server_reply (f->server, "units.get",
-                         "\"error\":{\"code\":-32001,\"message\":\"登录已过期\"}");
+  g_autoptr(JsonNode) user = log_in (f, "insp");
+  const char *token = sui_rpc_client_get_token (f->client);
+  g_autofree char *sql = NULL;
+  g_autofree char *updated = NULL;
+
+  /* The session runs out (12 hours pass) before the window's first call. */
+  g_assert_null (strchr (token, '\''));
+  sql = g_strdup_printf ("with s as (update user_session set created_at = now () - interval "
+                         "'13 hours', expires_at = now () - interval '1 hour' "
+                         "where token_hash = sha256 (convert_to ('%s', 'UTF8')) returning 1) "
+                         "select count(*) from s", token);
+  updated = sui_test_daemon_psql (test_daemon, sql);
+  g_assert_cmpstr (updated, ==, "1");
 
   /* The account page's first call is refused: the window gives up the session. */
-  open_window (f, "inspector");
+  f->window = g_object_ref (sui_window_new (NULL, f->client, user));
+  gtk_window_present (GTK_WINDOW (f->window));
   sui_test_wait_until (is_destroyed, f, 10000);
   g_assert_null (sui_rpc_client_get_token (f->client));
 }
@@ -155,21 +212,27 @@ banner_hidden (gpointer data)
   Fixture *f = data;
 
   return !sui_window_get_connection_lost (f->window) &&
-         sui_fake_server_get_n_event_clients (f->server) > 0;
+         sui_events_client_get_connected (sui_window_get_events (f->window));
 }
 
 static void
 test_connection_banner (Fixture       *f,
                         gconstpointer  data)
 {
-  open_window (f, "supervisor");
+  open_window (f, "sup");
   sui_test_wait_until (banner_hidden, f, 10000);
 
-  g_object_set (sui_window_get_events (f->window), "min-backoff-ms", 300, NULL);
-  sui_fake_server_close_events (f->server);
+  g_object_set (sui_window_get_events (f->window),
+                "min-backoff-ms", 300,
+                "max-backoff-ms", 1000,
+                NULL);
+
+  /* The daemon goes away: the banner says so for as long as it is gone. */
+  sui_test_daemon_stop_daemon (test_daemon);
   sui_test_wait_until (banner_shown, f, 10000);
 
-  /* It reconnects by itself and the banner goes away. */
+  /* It comes back: the window reconnects by itself and the banner goes away. */
+  sui_test_daemon_start_daemon (test_daemon);
   sui_test_wait_until (banner_hidden, f, 10000);
 }
 
@@ -177,6 +240,15 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* A supervisor and an inspector of a direct unit, with known passwords. */
+  static const char * const args[] = {
+    "--unit", "changan:direct:长安区烟草专卖局",
+    "--user", "sup:supervisor:changan:" PASSWORD ":张伟",
+    "--user", "insp:inspector:changan:" PASSWORD ":李娜",
+    NULL
+  };
+  int status;
+
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     {
       printf ("1..0 # SKIP no display (run under Xvfb, e.g. through scripts/test)\n");
@@ -197,5 +269,9 @@ main (int   argc,
   g_test_add ("/window/connection-banner", Fixture, NULL,
               fixture_setup, test_connection_banner, fixture_teardown);
 
-  return g_test_run ();
+  test_daemon = sui_test_daemon_new (args);
+  status = g_test_run ();
+  g_clear_pointer (&test_daemon, sui_test_daemon_free);
+
+  return status;
 }

@@ -1,0 +1,669 @@
+/* sui-filter.c: filter expressions of the registers → SQL conditions with parameters;
+ * helpers shared by the register modules
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The tags of a row are an array column (tag_ids) kept by triggers, so the tags of an
+ * "and" become one `tag_ids @> $n` and those of an "or" one `tag_ids && $n`: a single
+ * GIN probe, or a test on the covering index's copy of the array (see 0002_registers.sql).
+ */
+#include "sui-filter.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sui-pg.h"
+
+#define MAX_DEPTH 16
+#define MAX_NODES 500
+#define MAX_LIST 1000
+
+typedef enum
+{
+  VALUE_TEXT,     /* a string or a list of strings */
+  VALUE_INT,      /* an integer or a list of integers */
+  VALUE_BOOL,
+} ValueKind;
+
+typedef struct
+{
+  const char *key;
+  const char *column;
+  ValueKind kind;
+  const char *array_type;   /* the SQL type of a list parameter */
+  guint kinds;              /* 1 << SuiFilterKind it applies to */
+} Condition;
+
+#define FOR_OBJECTS (1u << SUI_FILTER_OBJECTS)
+#define FOR_INSPECTORS (1u << SUI_FILTER_INSPECTORS)
+#define FOR_BOTH (FOR_OBJECTS | FOR_INSPECTORS)
+
+static const Condition conditions[] = {
+  { "type", "type", VALUE_TEXT, "text[]", FOR_OBJECTS },
+  { "status", "status", VALUE_TEXT, "text[]", FOR_BOTH },
+  { "risk_class", "risk_class", VALUE_TEXT, "bpchar[]", FOR_OBJECTS },
+  { "district", "district", VALUE_TEXT, "text[]", FOR_OBJECTS },
+  { "credit_grade", "credit_grade", VALUE_TEXT, "text[]", FOR_OBJECTS },
+  { "unit", "unit_id", VALUE_INT, "bigint[]", FOR_BOTH },
+  { "id", "id", VALUE_INT, "bigint[]", FOR_BOTH },
+  { "key_supervision", "key_supervision", VALUE_BOOL, NULL, FOR_OBJECTS },
+  { "retired", "retired", VALUE_BOOL, NULL, FOR_OBJECTS },
+};
+
+typedef struct
+{
+  SuiFilterKind kind;
+  const char *alias;
+  GPtrArray *params;
+  guint nodes;
+  char *problem;
+} Compiler;
+
+char *
+sui_sql_param (GPtrArray *params,
+               char      *value)
+{
+  g_ptr_array_add (params, value);
+  return g_strdup_printf ("$%u", params->len);
+}
+
+char *
+sui_sql_int_array (const gint64 *values,
+                   gsize         n_values)
+{
+  GString *text = g_string_new ("{");
+
+  for (gsize i = 0; i < n_values; i++)
+    g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "", values[i]);
+  g_string_append_c (text, '}');
+  return g_string_free (text, FALSE);
+}
+
+char *
+sui_sql_text_array (const char * const *values,
+                    gsize               n_values)
+{
+  GString *text = g_string_new ("{");
+
+  for (gsize i = 0; i < n_values; i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, ',');
+      g_string_append_c (text, '"');
+      for (const char *p = values[i]; *p != '\0'; p++)
+        {
+          if (*p == '"' || *p == '\\')
+            g_string_append_c (text, '\\');
+          g_string_append_c (text, *p);
+        }
+      g_string_append_c (text, '"');
+    }
+  g_string_append_c (text, '}');
+  return g_string_free (text, FALSE);
+}
+
+char *
+sui_sql_like_contains (const char *text)
+{
+  GString *pattern = g_string_new ("%");
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (pattern, '\\');
+      g_string_append_c (pattern, *p);
+    }
+  g_string_append_c (pattern, '%');
+  return g_string_free (pattern, FALSE);
+}
+
+static gboolean
+fail (Compiler   *c,
+      const char *format,
+      ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+fail (Compiler   *c,
+      const char *format,
+      ...)
+{
+  va_list args;
+
+  if (c->problem == NULL)
+    {
+      va_start (args, format);
+      c->problem = g_strdup_vprintf (format, args);
+      va_end (args);
+    }
+  return FALSE;
+}
+
+static gboolean
+is_int (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64;
+}
+
+static gboolean
+is_string (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+/* Ids of {"tag": n}, {"tags_all": [..]} or {"tags_any": [..]} into ids. */
+static gboolean
+read_ids (Compiler   *c,
+          const char *key,
+          JsonNode   *value,
+          GArray     *ids)
+{
+  if (is_int (value))
+    {
+      gint64 id = json_node_get_int (value);
+
+      g_array_append_val (ids, id);
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_ARRAY (value) || json_array_get_length (json_node_get_array (value)) == 0
+      || json_array_get_length (json_node_get_array (value)) > MAX_LIST)
+    return fail (c, "“%s”须为标签编号或 1–1000 个标签编号的列表", key);
+
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (value)); i++)
+    {
+      JsonNode *element = json_array_get_element (json_node_get_array (value), i);
+      gint64 id;
+
+      if (!is_int (element))
+        return fail (c, "“%s”的列表只能包含标签编号（整数）", key);
+      id = json_node_get_int (element);
+      g_array_append_val (ids, id);
+    }
+  return TRUE;
+}
+
+static void
+append_tags (Compiler   *c,
+             GString    *out,
+             GArray     *ids,
+             const char *op)
+{
+  g_autofree char *placeholder =
+    sui_sql_param (c->params, sui_sql_int_array ((const gint64 *) (gpointer) ids->data, ids->len));
+
+  g_string_append_printf (out, "%s.tag_ids %s %s::bigint[]", c->alias, op, placeholder);
+}
+
+static gboolean
+compile_value (Compiler        *c,
+               const Condition *cond,
+               JsonNode        *value,
+               GString         *out)
+{
+  g_autofree char *placeholder = NULL;
+
+  if (cond->kind == VALUE_BOOL)
+    {
+      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_BOOLEAN)
+        return fail (c, "“%s”须为 true 或 false", cond->key);
+      g_string_append_printf (out, "%s%s.%s", json_node_get_boolean (value) ? "" : "not ",
+                              c->alias, cond->column);
+      return TRUE;
+    }
+
+  if (cond->kind == VALUE_INT && is_int (value))
+    {
+      placeholder = sui_sql_param (c->params, sui_pg_int_param (json_node_get_int (value)));
+      g_string_append_printf (out, "%s.%s = %s::bigint", c->alias, cond->column, placeholder);
+      return TRUE;
+    }
+
+  if (cond->kind == VALUE_TEXT && is_string (value))
+    {
+      placeholder = sui_sql_param (c->params, g_strdup (json_node_get_string (value)));
+      g_string_append_printf (out, "%s.%s = %s", c->alias, cond->column, placeholder);
+      return TRUE;
+    }
+
+  if (JSON_NODE_HOLDS_ARRAY (value))
+    {
+      JsonArray *array = json_node_get_array (value);
+      guint n = json_array_get_length (array);
+      g_autoptr(GPtrArray) texts = g_ptr_array_new ();
+      g_autoptr(GArray) ints = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+      if (n == 0 || n > MAX_LIST)
+        return fail (c, "“%s”的列表须有 1–1000 项", cond->key);
+      for (guint i = 0; i < n; i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (cond->kind == VALUE_INT && is_int (element))
+            {
+              gint64 id = json_node_get_int (element);
+
+              g_array_append_val (ints, id);
+            }
+          else if (cond->kind == VALUE_TEXT && is_string (element))
+            g_ptr_array_add (texts, (gpointer) json_node_get_string (element));
+          else
+            return fail (c, "“%s”的列表中有类型不对的值", cond->key);
+        }
+      placeholder = sui_sql_param (c->params,
+                                   cond->kind == VALUE_INT
+                                   ? sui_sql_int_array ((const gint64 *) (gpointer) ints->data,
+                                                        ints->len)
+                                   : sui_sql_text_array ((const char * const *) texts->pdata,
+                                                         texts->len));
+      g_string_append_printf (out, "%s.%s = any (%s::%s)", c->alias, cond->column, placeholder,
+                              cond->array_type);
+      return TRUE;
+    }
+
+  return fail (c, cond->kind == VALUE_INT ? "“%s”须为整数或整数列表"
+                                          : "“%s”须为文字或文字列表", cond->key);
+}
+
+static gboolean compile_node (Compiler *c, JsonNode *node, guint depth, GString *out);
+
+static gboolean
+compile_text (Compiler *c,
+              JsonNode *value,
+              GString  *out)
+{
+  g_autofree char *p = NULL;
+  g_autofree char *trimmed = NULL;
+  const char *a = c->alias;
+
+  if (is_string (value))
+    trimmed = g_strstrip (g_strdup (json_node_get_string (value)));
+  if (trimmed == NULL || *trimmed == '\0')
+    return fail (c, "“text”须为要搜索的文字");
+  p = sui_sql_param (c->params, sui_sql_like_contains (trimmed));
+  if (c->kind == SUI_FILTER_OBJECTS)
+    g_string_append_printf (out, "%s.search_text ilike %s", a, p);
+  else
+    g_string_append_printf (out, "(%s.name ilike %s or %s.cert_no ilike %s"
+                            " or coalesce (%s.specialties, '') ilike %s"
+                            " or coalesce (%s.contact, '') ilike %s)", a, p, a, p, a, p, a, p);
+  return TRUE;
+}
+
+static gboolean
+compile_cert (Compiler *c,
+              JsonNode *value,
+              GString  *out)
+{
+  const char *a = c->alias;
+  const char *which = is_string (value) ? json_node_get_string (value) : "";
+
+  if (g_str_equal (which, "valid"))
+    g_string_append_printf (out, "(%s.cert_valid_from <= current_date"
+                            " and %s.cert_valid_until >= current_date)", a, a);
+  else if (g_str_equal (which, "expiring"))
+    g_string_append_printf (out, "(%s.cert_valid_until >= current_date"
+                            " and %s.cert_valid_until < current_date + 30)", a, a);
+  else if (g_str_equal (which, "expired"))
+    g_string_append_printf (out, "%s.cert_valid_until < current_date", a);
+  else
+    return fail (c, "“cert”须为 valid（有效）、expiring（30 天内到期）或 expired（已过期）");
+  return TRUE;
+}
+
+/* and / or: the plain tags of the children become one array test. */
+static gboolean
+compile_list (Compiler   *c,
+              const char *key,
+              JsonNode   *value,
+              guint       depth,
+              GString    *out)
+{
+  gboolean is_and = g_str_equal (key, "and");
+  g_autoptr(GArray) tags = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *array;
+
+  if (!JSON_NODE_HOLDS_ARRAY (value))
+    return fail (c, "“%s”须为条件的列表", key);
+  array = json_node_get_array (value);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *child = json_array_get_element (array, i);
+      JsonObject *object = JSON_NODE_HOLDS_OBJECT (child) ? json_node_get_object (child) : NULL;
+      GString *part;
+
+      if (object != NULL && json_object_get_size (object) == 1 &&
+          json_object_has_member (object, "tag"))
+        {
+          if (++c->nodes > MAX_NODES)
+            return fail (c, "条件太多，最多 %d 个", MAX_NODES);
+          if (!read_ids (c, "tag", json_object_get_member (object, "tag"), tags))
+            return FALSE;
+          if (!is_int (json_object_get_member (object, "tag")))
+            return fail (c, "“tag”须为一个标签编号");
+          continue;
+        }
+      part = g_string_new (NULL);
+      if (!compile_node (c, child, depth + 1, part))
+        {
+          g_string_free (part, TRUE);
+          return FALSE;
+        }
+      g_ptr_array_add (parts, g_string_free (part, FALSE));
+    }
+
+  if (tags->len == 0 && parts->len == 0)
+    {
+      g_string_append (out, is_and ? "true" : "false");
+      return TRUE;
+    }
+
+  g_string_append_c (out, '(');
+  if (tags->len > 0)
+    append_tags (c, out, tags, is_and ? "@>" : "&&");
+  for (guint i = 0; i < parts->len; i++)
+    g_string_append_printf (out, "%s%s", i > 0 || tags->len > 0 ? (is_and ? " and " : " or ") : "",
+                            (const char *) g_ptr_array_index (parts, i));
+  g_string_append_c (out, ')');
+  return TRUE;
+}
+
+static gboolean
+compile_node (Compiler *c,
+              JsonNode *node,
+              guint     depth,
+              GString  *out)
+{
+  JsonObject *object;
+  g_autoptr(GList) members = NULL;
+  const char *key;
+  JsonNode *value;
+
+  if (depth > MAX_DEPTH)
+    return fail (c, "条件嵌套太深，最多 %d 层", MAX_DEPTH);
+  if (++c->nodes > MAX_NODES)
+    return fail (c, "条件太多，最多 %d 个", MAX_NODES);
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return fail (c, "每个条件须为一个对象，例如 {\"tag\": 3}");
+
+  object = json_node_get_object (node);
+  if (json_object_get_size (object) != 1)
+    return fail (c, "每个条件须恰好有一个键，例如 {\"tag\": 3}；多个条件请放进 {\"and\": [...]}");
+  members = json_object_get_members (object);
+  key = members->data;
+  value = json_object_get_member (object, key);
+
+  if (g_str_equal (key, "and") || g_str_equal (key, "or"))
+    return compile_list (c, key, value, depth, out);
+
+  if (g_str_equal (key, "not"))
+    {
+      g_string_append (out, "not (");
+      if (!compile_node (c, value, depth + 1, out))
+        return FALSE;
+      g_string_append_c (out, ')');
+      return TRUE;
+    }
+
+  if (g_str_equal (key, "tag") || g_str_equal (key, "tags_all") ||
+      g_str_equal (key, "tags_any"))
+    {
+      g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+      if (g_str_equal (key, "tag") && !is_int (value))
+        return fail (c, "“tag”须为一个标签编号");
+      if (!read_ids (c, key, value, ids))
+        return FALSE;
+      append_tags (c, out, ids, g_str_equal (key, "tags_any") ? "&&" : "@>");
+      return TRUE;
+    }
+
+  if (g_str_equal (key, "text"))
+    return compile_text (c, value, out);
+
+  if (g_str_equal (key, "cert") && c->kind == SUI_FILTER_INSPECTORS)
+    return compile_cert (c, value, out);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (conditions); i++)
+    if (g_str_equal (key, conditions[i].key) && (conditions[i].kinds & (1u << c->kind)) != 0)
+      return compile_value (c, &conditions[i], value, out);
+
+  return fail (c, "不认识的条件“%s”", key);
+}
+
+gboolean
+sui_filter_to_sql (JsonNode       *filter,
+                   SuiFilterKind   kind,
+                   const char     *alias,
+                   GString        *sql,
+                   GPtrArray      *params,
+                   char          **problem)
+{
+  Compiler c = { kind, alias, params, 0, NULL };
+  guint n_params = params->len;
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (filter == NULL || JSON_NODE_HOLDS_NULL (filter) ||
+      (JSON_NODE_HOLDS_OBJECT (filter) &&
+       json_object_get_size (json_node_get_object (filter)) == 0))
+    {
+      g_string_append (sql, "true");
+      return TRUE;
+    }
+
+  if (!compile_node (&c, filter, 1, out))
+    {
+      g_ptr_array_set_size (params, n_params);
+      *problem = g_strdup_printf ("筛选条件无效：%s", c.problem);
+      g_free (c.problem);
+      return FALSE;
+    }
+  g_string_append (sql, out->str);
+  return TRUE;
+}
+
+gboolean
+sui_filter_from_call (SuiCall        *call,
+                      const char     *name,
+                      SuiFilterKind   kind,
+                      const char     *alias,
+                      GString        *sql,
+                      GPtrArray      *params,
+                      GError        **error)
+{
+  g_autofree char *problem = NULL;
+  SuiValidation *v;
+
+  if (sui_filter_to_sql (json_object_get_member (call->params, name), kind, alias, sql, params,
+                         &problem))
+    return TRUE;
+
+  v = sui_validation_new ();
+  sui_validation_add (v, name, "invalid", problem);
+  return sui_validation_finish (v, call, error);
+}
+
+/* ---- shared by the register modules ------------------------------------------------ */
+
+gboolean
+sui_register_is_admin (SuiCall *call)
+{
+  return call->user != NULL && call->user->role == SUI_ROLE_ADMIN;
+}
+
+gboolean
+sui_register_set_actor (SuiCall     *call,
+                        const char  *risk_source,
+                        GError     **error)
+{
+  g_autofree char *actor = call->user != NULL ? sui_pg_int_param (call->user->id) : NULL;
+  g_autoptr(PGresult) result = NULL;
+  const char *params[3] = { actor, call->method, risk_source };
+
+  result = sui_pg_exec (call->conn,
+                        "select set_config ('sui.actor_id', coalesce ($1, ''), true),"
+                        "       set_config ('sui.method', coalesce ($2, ''), true),"
+                        "       set_config ('sui.risk_source', coalesce ($3, ''), true)",
+                        3, params, error);
+  return result != NULL;
+}
+
+gboolean
+sui_register_check_version (SuiCall     *call,
+                            gint64       current,
+                            gint64       version,
+                            const char  *message,
+                            GError     **error)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+
+  if (current == version)
+    return TRUE;
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "current_version");
+  json_builder_add_int_value (builder, current);
+  json_builder_end_object (builder);
+  sui_call_set_error_data (call, json_builder_get_root (builder));
+  g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_CONFLICT, message);
+  return FALSE;
+}
+
+void
+sui_register_discard_validation (SuiValidation *v,
+                                 SuiCall       *call)
+{
+  sui_validation_finish (v, call, NULL);
+  sui_call_set_error_data (call, NULL);
+}
+
+static gboolean
+param_error (SuiCall     *call,
+             const char  *name,
+             const char  *reason,
+             GError     **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "field");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "reason");
+  json_builder_add_string_value (builder, reason);
+  json_builder_end_object (builder);
+  sui_call_set_error_data (call, json_builder_get_root (builder));
+  g_set_error (error, SUI_RPC_ERROR, SUI_RPC_ERROR_INVALID_PARAMS,
+               "Invalid params: %s %s", name, reason);
+  return FALSE;
+}
+
+gboolean
+sui_register_get_ids (SuiCall     *call,
+                      const char  *name,
+                      gboolean     required,
+                      GArray     **out,
+                      GError     **error)
+{
+  JsonNode *node = json_object_get_member (call->params, name);
+  g_autoptr(GArray) ids = NULL;
+  JsonArray *array;
+
+  *out = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return required ? param_error (call, name, "is required", error) : TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return param_error (call, name, "must be an array of integers", error);
+
+  array = json_node_get_array (node);
+  ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), json_array_get_length (array));
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      gint64 id;
+
+      if (!is_int (element))
+        return param_error (call, name, "must be an array of integers", error);
+      id = json_node_get_int (element);
+      g_array_append_val (ids, id);
+    }
+  *out = g_steal_pointer (&ids);
+  return TRUE;
+}
+
+gboolean
+sui_register_read_fields (SuiCall         *call,
+                          const SuiField  *fields,
+                          gsize            n_fields,
+                          char           **values,
+                          gboolean        *present,
+                          GError         **error)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      JsonNode *node = json_object_get_member (call->params, fields[i].name);
+      char *value = NULL;
+
+      if (node == NULL)
+        continue;
+
+      if (!JSON_NODE_HOLDS_NULL (node))
+        {
+          GType type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node)
+                                                     : G_TYPE_INVALID;
+
+          switch (fields[i].kind)
+            {
+            case SUI_FIELD_TEXT:
+            case SUI_FIELD_DATE:
+              if (type != G_TYPE_STRING)
+                return param_error (call, fields[i].name, "must be a string", error);
+              value = g_strstrip (g_strdup (json_node_get_string (node)));
+              if (*value == '\0')
+                g_clear_pointer (&value, g_free);
+              break;
+            case SUI_FIELD_BOOL:
+              if (type != G_TYPE_BOOLEAN)
+                return param_error (call, fields[i].name, "must be true or false", error);
+              value = g_strdup (json_node_get_boolean (node) ? "t" : "f");
+              break;
+            case SUI_FIELD_INT:
+              if (type != G_TYPE_INT64)
+                return param_error (call, fields[i].name, "must be an integer", error);
+              value = sui_pg_int_param (json_node_get_int (node));
+              break;
+            default:
+              g_assert_not_reached ();
+            }
+        }
+
+      g_free (values[i]);
+      values[i] = value;
+      present[i] = TRUE;
+    }
+  return TRUE;
+}
+
+gboolean
+sui_register_date_valid (const char *text)
+{
+  int y, m, d;
+
+  if (strlen (text) != 10 || text[4] != '-' || text[7] != '-')
+    return FALSE;
+  for (int i = 0; i < 10; i++)
+    if (i != 4 && i != 7 && !g_ascii_isdigit (text[i]))
+      return FALSE;
+  y = atoi (text);
+  m = atoi (text + 5);
+  d = atoi (text + 8);
+  return y >= 1900 && y <= 2999 && g_date_valid_dmy (d, m, y);
+}
+
+JsonNode *
+sui_register_column_json (PGresult *result,
+                          int       row,
+                          int       column)
+{
+  return json_from_string (PQgetvalue (result, row, column), NULL);
+}

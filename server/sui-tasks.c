@@ -1,0 +1,838 @@
+/* sui-tasks.c: spot-check tasks (抽查任务) — tasks.list, tasks.get, tasks.create,
+ * tasks.update, tasks.preview, tasks.make_ready
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A task belongs to a plan and is edited while the plan is (a draft, or has an approved
+ * change). Its object scope is a filter of the registers (sui-filter.c); the candidates
+ * are the unit's objects in that scope that may be drawn: not retired, in business, not
+ * under key supervision (重点监管 is checked outside the random pool), not checked within
+ * the exclusion period. tasks.make_ready freezes them per risk class, makes the draw's
+ * secret and publishes only its commitment and the candidate hash (sui-draws.c runs it).
+ */
+#include "sui-tasks.h"
+
+#include <string.h>
+
+#include "sui-draws.h"
+#include "sui-filter.h"
+#include "sui-plans.h"
+
+#define DEFAULT_LIMIT 100
+#define MAX_LIMIT     1000
+
+static const char *const risk_classes[] = { "A", "B", "C", "D" };
+static const char *const ratio_fields[] = { "ratio_a_bp", "ratio_b_bp", "ratio_c_bp",
+                                            "ratio_d_bp" };
+
+#define TASK_JSON_SQL \
+  "(" SUI_TASK_PLAN_FIELDS_SQL " || jsonb_build_object ('plan_id', t.plan_id," \
+  " 'unit_id', t.unit_id, 'state', t.state, 'published_revision', t.published_revision," \
+  " 'created_by', t.created_by, 'version', t.version, 'created_at', t.created_at," \
+  " 'updated_at', t.updated_at," \
+  " 'draw', (select " SUI_DRAW_SUMMARY_SQL " from draw_public d" \
+  "          where d.task_id = t.id and d.kind = 'objects' and d.state <> 'voided')))"
+
+enum { COL_ID, COL_PLAN, COL_UNIT, COL_STATE, COL_VERSION, COL_PLAN_EDITABLE, COL_JSON };
+
+/* The task (locked when for_update) with whether its plan may be edited now. */
+static PGresult *
+load_task (SuiCall   *call,
+           gint64     id,
+           gboolean   for_update,
+           GError   **error)
+{
+  g_autofree char *id_text = sui_pg_int_param (id);
+  const char *params[1] = { id_text };
+  g_autoptr(PGresult) result = NULL;
+
+#define TASK_SELECT \
+  "select t.id, t.plan_id, t.unit_id, t.state, t.version," \
+  " (p.state = 'draft' or (p.state = 'published' and exists (" \
+  "   select 1 from plan_change c where c.plan_id = p.id and c.state = 'approved')))," \
+  " " TASK_JSON_SQL \
+  " from task t join plan p on p.id = t.plan_id where t.id = $1::bigint"
+
+  result = sui_pg_exec (call->conn, for_update ? TASK_SELECT " for update of t" : TASK_SELECT,
+                        1, params, error);
+#undef TASK_SELECT
+  if (result == NULL)
+    return NULL;
+  if (PQntuples (result) != 1)
+    {
+      g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_NOT_FOUND,
+                           "该抽查任务不存在，请刷新后再试");
+      return NULL;
+    }
+  if (!sui_plans_check_unit (call, sui_pg_get_int (result, 0, COL_UNIT), "抽查任务", error))
+    return NULL;
+  return g_steal_pointer (&result);
+}
+
+static JsonNode *
+reload (SuiCall  *call,
+        gint64    id,
+        GError  **error)
+{
+  g_autoptr(PGresult) row = load_task (call, id, FALSE, error);
+
+  return row != NULL ? sui_register_column_json (row, 0, COL_JSON) : NULL;
+}
+
+/* ---- tasks.list, tasks.get ---------------------------------------------------------- */
+
+static JsonNode *
+tasks_list (SuiCall  *call,
+            GError  **error)
+{
+  gint64 plan_id = 0, after = 0, limit = DEFAULT_LIMIT;
+  const char *state = NULL;
+  g_autofree char *plan_p = NULL, *unit_p = NULL, *after_p = NULL, *limit_p = NULL;
+  const char *params[5];
+
+  if (!sui_call_get_int (call, "plan_id", FALSE, &plan_id, error) ||
+      !sui_call_get_string (call, "state", FALSE, &state, error) ||
+      !sui_call_get_int (call, "after", FALSE, &after, error) ||
+      !sui_call_get_int (call, "limit", FALSE, &limit, error))
+    return NULL;
+  limit = CLAMP (limit, 1, MAX_LIMIT);
+
+  plan_p = sui_call_has (call, "plan_id") ? sui_pg_int_param (plan_id) : NULL;
+  unit_p = sui_plans_is_admin (call) ? NULL : sui_pg_int_param (call->user->unit_id);
+  after_p = sui_pg_int_param (after);
+  limit_p = sui_pg_int_param (limit);
+  params[0] = plan_p;
+  params[1] = unit_p;
+  params[2] = state;
+  params[3] = after_p;
+  params[4] = limit_p;
+  return sui_pg_query_json (call->conn,
+                            "with page as ("
+                            "  select t.* from task t"
+                            "  where ($1::bigint is null or t.plan_id = $1::bigint)"
+                            "    and ($2::bigint is null or t.unit_id = $2::bigint)"
+                            "    and ($3::text is null or t.state = $3)"
+                            "    and t.id > $4::bigint"
+                            "  order by t.id limit $5::bigint)"
+                            " select json_build_object ("
+                            "  'items', coalesce (json_agg (" TASK_JSON_SQL " order by t.id),"
+                            "                     '[]'::json),"
+                            "  'next_after', case when count (*) = $5::bigint"
+                            "                     then max (t.id) end)"
+                            " from page t",
+                            5, params, error);
+}
+
+static JsonNode *
+tasks_get (SuiCall  *call,
+           GError  **error)
+{
+  gint64 id = 0;
+  g_autoptr(PGresult) row = NULL;
+  const char *params[1];
+
+  if (!sui_call_get_int (call, "id", TRUE, &id, error))
+    return NULL;
+  row = load_task (call, id, FALSE, error);
+  if (row == NULL)
+    return NULL;
+
+  params[0] = PQgetvalue (row, 0, COL_ID);
+  return sui_pg_query_json (call->conn,
+                            "select " TASK_JSON_SQL " || jsonb_build_object ("
+                            " 'plan', (select jsonb_build_object ('id', p.id, 'year', p.year,"
+                            "            'title', p.title, 'state', p.state,"
+                            "            'revision', p.revision)"
+                            "          from plan p where p.id = t.plan_id),"
+                            " 'draws', coalesce ((select jsonb_agg (" SUI_DRAW_SUMMARY_SQL
+                            "            order by d.id)"
+                            "          from draw_public d where d.task_id = t.id), '[]'))"
+                            " from task t where t.id = $1::bigint",
+                            1, params, error);
+}
+
+/* ---- tasks.create, tasks.update ----------------------------------------------------- */
+
+/* Overlays the call's params on fields (the current task, or the defaults of a new one),
+ * checks every field and adds the problems to v. Wrong JSON types are -32602. */
+static gboolean
+merge_fields (SuiCall        *call,
+              JsonObject     *fields,
+              PGresult       *ranges,
+              SuiValidation  *v,
+              GError        **error)
+{
+  static const char *const text_fields[] = { "name", "note" };
+  static const char *const int_fields[] = { "ratio_a_bp", "ratio_b_bp", "ratio_c_bp",
+                                            "ratio_d_bp", "exclusion_months",
+                                            "inspectors_per_object" };
+  static const char *const date_fields[] = { "window_start", "window_end", "deadline" };
+  const char *name = NULL;
+  const char *note = NULL;
+  JsonNode *node;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (text_fields); i++)
+    {
+      const char *value = NULL;
+
+      if (!sui_call_get_string (call, text_fields[i], FALSE, &value, error))
+        return FALSE;
+      if (value != NULL)
+        {
+          g_autofree char *trimmed = g_strstrip (g_strdup (value));
+
+          if (*trimmed == '\0' && g_str_equal (text_fields[i], "note"))
+            json_object_set_null_member (fields, text_fields[i]);
+          else
+            json_object_set_string_member (fields, text_fields[i], trimmed);
+        }
+      else if (json_object_has_member (call->params, text_fields[i]))
+        json_object_set_null_member (fields, text_fields[i]);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (int_fields); i++)
+    {
+      gint64 value = 0;
+
+      if (!sui_call_get_int (call, int_fields[i], FALSE, &value, error))
+        return FALSE;
+      if (sui_call_has (call, int_fields[i]))
+        json_object_set_int_member (fields, int_fields[i], value);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (date_fields); i++)
+    {
+      const char *value = NULL;
+
+      if (!sui_call_get_string (call, date_fields[i], FALSE, &value, error))
+        return FALSE;
+      if (value != NULL && *value != '\0')
+        json_object_set_string_member (fields, date_fields[i], value);
+      else if (json_object_has_member (call->params, date_fields[i]))
+        json_object_set_null_member (fields, date_fields[i]);
+    }
+
+  node = json_object_get_member (call->params, "items");
+  if (node != NULL)
+    json_object_set_member (fields, "items", JSON_NODE_HOLDS_NULL (node)
+                                             ? json_from_string ("[]", NULL)
+                                             : json_node_copy (node));
+  node = json_object_get_member (call->params, "scope");
+  if (node != NULL)
+    json_object_set_member (fields, "scope", json_node_copy (node));
+
+  /* Now check the whole record as it would be stored. */
+  if (json_object_has_member (fields, "name") && !json_object_get_null_member (fields, "name"))
+    name = json_object_get_string_member (fields, "name");
+  if (name == NULL || *name == '\0')
+    sui_validation_add (v, "name", "required", "请填写任务名称");
+  else if (g_utf8_strlen (name, -1) > 128)
+    sui_validation_add (v, "name", "too_long", "任务名称不能超过 128 个字符，请缩短");
+
+  if (json_object_has_member (fields, "note") && !json_object_get_null_member (fields, "note"))
+    note = json_object_get_string_member (fields, "note");
+  if (note != NULL && g_utf8_strlen (note, -1) > 2000)
+    sui_validation_add (v, "note", "too_long", "说明不能超过 2000 个字符，请缩短");
+
+  node = json_object_get_member (fields, "items");
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    sui_validation_add (v, "items", "type", "检查事项须为列表：事项编号或事项名称");
+  else
+    {
+      JsonArray *items = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (items); i++)
+        {
+          JsonNode *item = json_array_get_element (items, i);
+          GType type = JSON_NODE_HOLDS_VALUE (item) ? json_node_get_value_type (item)
+                                                     : G_TYPE_INVALID;
+
+          if (type == G_TYPE_INT64 ? json_node_get_int (item) <= 0
+              : type == G_TYPE_STRING ? (*json_node_get_string (item) == '\0' ||
+                                         g_utf8_strlen (json_node_get_string (item), -1) > 256)
+              : TRUE)
+            {
+              sui_validation_add (v, "items", "invalid",
+                                  "每个检查事项须为事项编号，或 1–256 个字符的事项名称");
+              break;
+            }
+        }
+    }
+
+  node = json_object_get_member (fields, "scope");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      g_autoptr(GString) sql = g_string_new (NULL);
+      g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+      g_autofree char *problem = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        sui_validation_add (v, "scope", "type", "检查对象范围须为筛选条件（JSON 对象）");
+      else if (!sui_filter_to_sql (node, SUI_FILTER_OBJECTS, "o", sql, params, &problem))
+        sui_validation_add (v, "scope", "invalid", problem);
+    }
+
+  for (int i = 0; i < PQntuples (ranges); i++)
+    {
+      const char *field = ratio_fields[i];
+      gint64 min = sui_pg_get_int (ranges, i, 1), max = sui_pg_get_int (ranges, i, 2);
+      gint64 value = json_object_get_int_member (fields, field);
+
+      if (value < min || value > max)
+        {
+          g_autofree char *message =
+            g_strdup_printf ("%s类（%s）的抽查比例须在 %.2f%% 至 %.2f%% 之间（以基点计为 %"
+                             G_GINT64_FORMAT "–%" G_GINT64_FORMAT "）",
+                             PQgetvalue (ranges, i, 0), PQgetvalue (ranges, i, 3),
+                             min / 100.0, max / 100.0, min, max);
+          sui_validation_add (v, field, "range", message);
+        }
+    }
+
+  if (json_object_get_int_member (fields, "exclusion_months") < 0 ||
+      json_object_get_int_member (fields, "exclusion_months") > 120)
+    sui_validation_add (v, "exclusion_months", "range", "排除期须在 0 至 120 个月之间");
+  if (json_object_get_int_member (fields, "inspectors_per_object") < 2 ||
+      json_object_get_int_member (fields, "inspectors_per_object") > 10)
+    sui_validation_add (v, "inspectors_per_object", "range",
+                        "每个检查对象须由 2 至 10 名执法人员检查（行政处罚法第四十二条：至少 2 名）");
+
+  {
+    const char *dates[3] = { NULL, NULL, NULL };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (date_fields); i++)
+      if (json_object_has_member (fields, date_fields[i]) &&
+          !json_object_get_null_member (fields, date_fields[i]))
+        {
+          dates[i] = json_object_get_string_member (fields, date_fields[i]);
+          if (!sui_register_date_valid (dates[i]))
+            {
+              sui_validation_add (v, date_fields[i], "date", "日期格式须为 YYYY-MM-DD，且是有效日期");
+              dates[i] = NULL;
+            }
+        }
+    /* YYYY-MM-DD compares as text. */
+    if (dates[0] != NULL && dates[1] != NULL && strcmp (dates[1], dates[0]) < 0)
+      sui_validation_add (v, "window_end", "order", "检查结束日期不能早于开始日期");
+    if (dates[1] != NULL && dates[2] != NULL && strcmp (dates[2], dates[1]) < 0)
+      sui_validation_add (v, "deadline", "order", "结果录入截止日期不能早于检查结束日期");
+  }
+  return TRUE;
+}
+
+static PGresult *
+load_ranges (SuiCall  *call,
+             GError  **error)
+{
+  return sui_pg_exec (call->conn,
+                      "select risk_class, min_bp, max_bp, name, default_bp"
+                      " from risk_class_ratio order by risk_class",
+                      0, NULL, error);
+}
+
+/* The params of the insert or update: $1 id or plan, then the fields in this order. */
+static void
+fields_params (JsonObject  *fields,
+               GPtrArray   *params)
+{
+  static const char *const order[] = { "name", "items", "scope", "ratio_a_bp", "ratio_b_bp",
+                                       "ratio_c_bp", "ratio_d_bp", "exclusion_months",
+                                       "inspectors_per_object", "window_start", "window_end",
+                                       "deadline", "note" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      JsonNode *node = json_object_get_member (fields, order[i]);
+
+      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+        g_ptr_array_add (params, NULL);
+      else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        g_ptr_array_add (params, g_strdup (json_node_get_string (node)));
+      else if (JSON_NODE_HOLDS_VALUE (node))
+        g_ptr_array_add (params, sui_pg_int_param (json_node_get_int (node)));
+      else
+        g_ptr_array_add (params, sui_json_to_string (node));
+    }
+}
+
+static JsonNode *
+tasks_create (SuiCall  *call,
+              GError  **error)
+{
+  gint64 plan_id = 0;
+  const char *name = NULL;
+  g_autoptr(PGresult) plan = NULL;
+  g_autoptr(PGresult) ranges = NULL;
+  g_autoptr(PGresult) made = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonNode) after = NULL;
+  SuiValidation *v;
+
+  if (!sui_call_get_int (call, "plan_id", TRUE, &plan_id, error) ||
+      !sui_call_get_string (call, "name", TRUE, &name, error))
+    return NULL;
+
+  plan = sui_plans_load (call, plan_id, TRUE, error);
+  if (plan == NULL)
+    return NULL;
+  if (!sui_pg_get_bool (plan, 0, SUI_PLAN_COL_EDITABLE))
+    {
+      sui_state_error (error, g_str_equal (PQgetvalue (plan, 0, SUI_PLAN_COL_STATE), "published")
+                              ? "计划已发布，增加任务前请先提出变更申请并经市局批准"
+                              : "计划已提交审核，不能增加任务；如需修改，请等待审核退回");
+      return NULL;
+    }
+
+  ranges = load_ranges (call, error);
+  if (ranges == NULL)
+    return NULL;
+  json_object_set_member (fields, "items", json_from_string ("[]", NULL));
+  json_object_set_null_member (fields, "scope");
+  for (int i = 0; i < PQntuples (ranges); i++)
+    json_object_set_int_member (fields, ratio_fields[i], sui_pg_get_int (ranges, i, 4));
+  json_object_set_int_member (fields, "exclusion_months", 12);
+  json_object_set_int_member (fields, "inspectors_per_object", 2);
+
+  v = sui_validation_new ();
+  if (!merge_fields (call, fields, ranges, v, error))
+    {
+      sui_register_discard_validation (v, call);
+      return NULL;
+    }
+  if (!sui_validation_finish (v, call, error))
+    return NULL;
+
+  g_ptr_array_add (params, g_strdup (PQgetvalue (plan, 0, SUI_PLAN_COL_ID)));
+  fields_params (fields, params);
+  g_ptr_array_add (params, g_strdup (PQgetvalue (plan, 0, SUI_PLAN_COL_UNIT)));
+  g_ptr_array_add (params, sui_pg_int_param (call->user->id));
+  made = sui_pg_exec (call->conn,
+                      "insert into task (plan_id, name, items, scope, ratio_a_bp, ratio_b_bp,"
+                      " ratio_c_bp, ratio_d_bp, exclusion_months, inspectors_per_object,"
+                      " window_start, window_end, deadline, note, unit_id, created_by)"
+                      " values ($1::bigint, $2, $3::jsonb, $4::jsonb, $5::integer, $6::integer,"
+                      " $7::integer, $8::integer, $9::integer, $10::integer, $11::date,"
+                      " $12::date, $13::date, $14, $15::bigint, $16::bigint) returning id",
+                      (int) params->len, (const char * const *) params->pdata, error);
+  if (made == NULL)
+    return NULL;
+
+  after = reload (call, sui_pg_get_int (made, 0, 0), error);
+  if (after == NULL ||
+      !sui_audit_append (call, "tasks", PQgetvalue (made, 0, 0), NULL, after, error))
+    return NULL;
+  return g_steal_pointer (&after);
+}
+
+static JsonNode *
+tasks_update (SuiCall  *call,
+              GError  **error)
+{
+  gint64 id = 0, version = 0;
+  g_autoptr(PGresult) row = NULL;
+  g_autoptr(PGresult) ranges = NULL;
+  g_autoptr(PGresult) done = NULL;
+  g_autoptr(JsonNode) before = NULL;
+  g_autoptr(JsonNode) after = NULL;
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+  JsonObject *fields;
+  SuiValidation *v;
+
+  if (!sui_call_get_int (call, "id", TRUE, &id, error) ||
+      !sui_call_get_int (call, "version", TRUE, &version, error))
+    return NULL;
+  row = load_task (call, id, TRUE, error);
+  if (row == NULL ||
+      !sui_register_check_version (call, sui_pg_get_int (row, 0, COL_VERSION), version,
+                                   "该抽查任务已被他人修改，请刷新后再试", error))
+    return NULL;
+  if (!g_str_equal (PQgetvalue (row, 0, COL_STATE), "draft"))
+    {
+      sui_state_error (error, "任务已就绪（候选名单已冻结），不能再修改；如需调整，请申请作废摇号或提出计划变更");
+      return NULL;
+    }
+  if (!sui_pg_get_bool (row, 0, COL_PLAN_EDITABLE))
+    {
+      sui_state_error (error, "任务所在的计划已提交或已发布；修改任务前请等待审核退回，"
+                              "或提出计划变更并经市局批准");
+      return NULL;
+    }
+
+  ranges = load_ranges (call, error);
+  if (ranges == NULL)
+    return NULL;
+  before = sui_register_column_json (row, 0, COL_JSON);
+  {
+    /* json_node_copy shares the object: a deep copy through its text. */
+    g_autofree char *text = sui_json_to_string (before);
+
+    after = json_from_string (text, NULL);
+  }
+  fields = json_node_get_object (after);
+
+  v = sui_validation_new ();
+  if (!merge_fields (call, fields, ranges, v, error))
+    {
+      sui_register_discard_validation (v, call);
+      return NULL;
+    }
+  if (!sui_validation_finish (v, call, error))
+    return NULL;
+  if (json_node_equal (before, after))
+    return g_steal_pointer (&before);
+
+  g_ptr_array_add (params, g_strdup (PQgetvalue (row, 0, COL_ID)));
+  fields_params (fields, params);
+  g_clear_pointer (&after, json_node_unref);
+  done = sui_pg_exec (call->conn,
+                      "update task set name = $2, items = $3::jsonb, scope = $4::jsonb,"
+                      " ratio_a_bp = $5::integer, ratio_b_bp = $6::integer,"
+                      " ratio_c_bp = $7::integer, ratio_d_bp = $8::integer,"
+                      " exclusion_months = $9::integer, inspectors_per_object = $10::integer,"
+                      " window_start = $11::date, window_end = $12::date, deadline = $13::date,"
+                      " note = $14, version = version + 1, updated_at = now ()"
+                      " where id = $1::bigint",
+                      (int) params->len, (const char * const *) params->pdata, error);
+  if (done == NULL)
+    return NULL;
+
+  after = reload (call, id, error);
+  if (after == NULL ||
+      !sui_audit_append (call, "tasks", PQgetvalue (row, 0, COL_ID), before, after, error))
+    return NULL;
+  return g_steal_pointer (&after);
+}
+
+/* ---- the candidates of a task --------------------------------------------------------- */
+
+/* Appends the FROM and WHERE of the task's candidate query over `object o` to sql: the
+ * task's unit, drawable (not retired, status active), in its scope. "recent" and "key"
+ * are the two exclusions, as SQL expressions the caller can count or filter by. */
+static gboolean
+candidate_query (SuiCall    *call,
+                 PGresult   *task,
+                 GString    *sql,
+                 GPtrArray  *params,
+                 GError    **error)
+{
+  g_autoptr(JsonNode) json = sui_register_column_json (task, 0, COL_JSON);
+  JsonObject *fields = json_node_get_object (json);
+  JsonNode *scope = json_object_get_member (fields, "scope");
+  g_autofree char *unit_p = NULL, *months_p = NULL, *start_p = NULL;
+  g_autofree char *problem = NULL;
+  const char *start = NULL;
+
+  if (!json_object_get_null_member (fields, "window_start"))
+    start = json_object_get_string_member (fields, "window_start");
+
+  unit_p = sui_sql_param (params, g_strdup (PQgetvalue (task, 0, COL_UNIT)));
+  months_p = sui_sql_param (params, sui_pg_int_param (json_object_get_int_member (
+                                      fields, "exclusion_months")));
+  start_p = sui_sql_param (params, g_strdup (start));
+
+  g_string_append_printf (sql,
+                          " from object o join object_status os on os.code = o.status,"
+                          " lateral (select o.key_supervision as key,"
+                          "   (%s::integer > 0 and o.last_check_date is not null"
+                          "    and o.last_check_date > (coalesce (%s::date, current_date)"
+                          "        - make_interval (months => %s::integer))::date) as recent) x"
+                          " where o.unit_id = %s::bigint and not o.retired and os.active and (",
+                          months_p, start_p, months_p, unit_p);
+  if (!sui_filter_to_sql (scope, SUI_FILTER_OBJECTS, "o", sql, params, &problem))
+    {
+      /* It was checked when stored; a filter that no longer compiles is a state problem. */
+      g_set_error (error, SUI_RPC_ERROR, SUI_RPC_ERROR_STATE,
+                   "任务的检查对象范围已无法使用（%s），请修改任务后再试", problem);
+      return FALSE;
+    }
+  g_string_append_c (sql, ')');
+  return TRUE;
+}
+
+static gint64
+task_ratio (PGresult *task,
+            int       class_index)
+{
+  g_autoptr(JsonNode) json = sui_register_column_json (task, 0, COL_JSON);
+
+  return json_object_get_int_member (json_node_get_object (json), ratio_fields[class_index]);
+}
+
+static JsonNode *
+tasks_preview (SuiCall  *call,
+               GError  **error)
+{
+  gint64 id = 0;
+  g_autoptr(PGresult) task = NULL;
+  g_autoptr(PGresult) counts = NULL;
+  g_autoptr(GString) sql = g_string_new ("select o.risk_class,"
+                                         " count (*) filter (where not x.key and not x.recent),"
+                                         " count (*) filter (where x.key),"
+                                         " count (*) filter (where not x.key and x.recent)");
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  gint64 total_n = 0, total_k = 0, total_key = 0, total_recent = 0;
+
+  if (!sui_call_get_int (call, "id", TRUE, &id, error))
+    return NULL;
+  task = load_task (call, id, FALSE, error);
+  if (task == NULL || !candidate_query (call, task, sql, params, error))
+    return NULL;
+  g_string_append (sql, " group by o.risk_class");
+  counts = sui_pg_exec (call->conn, sql->str, (int) params->len,
+                        (const char * const *) params->pdata, error);
+  if (counts == NULL)
+    return NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "task_id");
+  json_builder_add_int_value (b, id);
+  json_builder_set_member_name (b, "strata");
+  json_builder_begin_array (b);
+  for (guint c = 0; c < G_N_ELEMENTS (risk_classes); c++)
+    {
+      gint64 n = 0, key = 0, recent = 0, ratio = task_ratio (task, (int) c);
+      gint64 k;
+
+      for (int r = 0; r < PQntuples (counts); r++)
+        if (g_str_equal (PQgetvalue (counts, r, 0), risk_classes[c]))
+          {
+            n = sui_pg_get_int (counts, r, 1);
+            key = sui_pg_get_int (counts, r, 2);
+            recent = sui_pg_get_int (counts, r, 3);
+          }
+      k = (gint64) sui_draw_k_for_ratio ((guint64) n, (guint) ratio);
+      total_n += n;
+      total_k += k;
+      total_key += key;
+      total_recent += recent;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, risk_classes[c]);
+      json_builder_set_member_name (b, "ratio_bp");
+      json_builder_add_int_value (b, ratio);
+      json_builder_set_member_name (b, "n");
+      json_builder_add_int_value (b, n);
+      json_builder_set_member_name (b, "k");
+      json_builder_add_int_value (b, k);
+      json_builder_set_member_name (b, "excluded_key_supervision");
+      json_builder_add_int_value (b, key);
+      json_builder_set_member_name (b, "excluded_recent");
+      json_builder_add_int_value (b, recent);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "n");
+  json_builder_add_int_value (b, total_n);
+  json_builder_set_member_name (b, "k");
+  json_builder_add_int_value (b, total_k);
+  json_builder_set_member_name (b, "excluded_key_supervision");
+  json_builder_add_int_value (b, total_key);
+  json_builder_set_member_name (b, "excluded_recent");
+  json_builder_add_int_value (b, total_recent);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* ---- tasks.make_ready --------------------------------------------------------------- */
+
+static JsonNode *
+tasks_make_ready (SuiCall  *call,
+                  GError  **error)
+{
+  gint64 id = 0, version = 0, count = 0;
+  g_autoptr(PGresult) task = NULL;
+  g_autoptr(PGresult) strata = NULL;
+  g_autoptr(PGresult) made = NULL;
+  g_autoptr(PGresult) step = NULL;
+  g_autoptr(GString) sql = g_string_new ("select o.risk_class,"
+                                         " array_agg (o.id order by o.id)::text");
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(SuiDrawInput) input = sui_draw_input_new ();
+  g_autoptr(JsonNode) before = NULL;
+  g_autoptr(JsonNode) after = NULL;
+  g_autofree char *secret = NULL, *commitment = NULL, *hash_hex = NULL;
+  g_autofree char *count_p = NULL, *actor = NULL;
+  const char *arrays[G_N_ELEMENTS (risk_classes)];
+  guint8 hash[SUI_DRAW_HASH_SIZE];
+  const char *state;
+
+  if (!sui_call_get_int (call, "id", TRUE, &id, error) ||
+      !sui_call_get_int (call, "version", TRUE, &version, error))
+    return NULL;
+  task = load_task (call, id, TRUE, error);
+  if (task == NULL ||
+      !sui_register_check_version (call, sui_pg_get_int (task, 0, COL_VERSION), version,
+                                   "该抽查任务已被他人修改，请刷新后再试", error))
+    return NULL;
+
+  state = PQgetvalue (task, 0, COL_STATE);
+  before = sui_register_column_json (task, 0, COL_JSON);
+  if (!g_str_equal (state, "draft"))
+    {
+      sui_state_error (error, "任务已经就绪，候选名单和承诺值已公示；下一步请进行摇号");
+      return NULL;
+    }
+  {
+    JsonObject *fields = json_node_get_object (before);
+
+    if (json_object_get_null_member (fields, "published_revision"))
+      {
+        sui_state_error (error, "任务所在的计划尚未发布（或任务是变更中新增的、尚未随新版本发布），"
+                                "请先发布计划再设为就绪");
+        return NULL;
+      }
+    if (json_object_get_null_member (fields, "window_start") ||
+        json_object_get_null_member (fields, "window_end"))
+      {
+        sui_state_error (error, "请先填写检查时间窗口（开始和结束日期），再将任务设为就绪");
+        return NULL;
+      }
+  }
+
+  /* The candidates per risk class, frozen now: the same query tasks.preview counts. */
+  if (!candidate_query (call, task, sql, params, error))
+    return NULL;
+  g_string_append (sql, " and not x.key and not x.recent group by o.risk_class");
+  strata = sui_pg_exec (call->conn, sql->str, (int) params->len,
+                        (const char * const *) params->pdata, error);
+  if (strata == NULL)
+    return NULL;
+
+  for (guint c = 0; c < G_N_ELEMENTS (risk_classes); c++)
+    {
+      SuiDrawStratum *stratum = sui_draw_input_add_stratum (input, risk_classes[c],
+                                                            (int) task_ratio (task, (int) c));
+
+      arrays[c] = "{}";
+      for (int r = 0; r < PQntuples (strata); r++)
+        if (g_str_equal (PQgetvalue (strata, r, 0), risk_classes[c]))
+          arrays[c] = PQgetvalue (strata, r, 1);
+      sui_draws_add_array (input, stratum, arrays[c]);
+      count += stratum->candidates->len;
+    }
+  if (count == 0)
+    {
+      sui_state_error (error, "检查对象范围内没有可抽取的对象，请调整任务的对象范围后再设为就绪");
+      return NULL;
+    }
+  if (!sui_draw_candidate_hash (input, hash, error))
+    {
+      /* Register ids are always valid draw ids: this would be a bug, not a user error. */
+      g_message ("candidate hash of task %" G_GINT64_FORMAT ": %s", id, (*error)->message);
+      g_clear_error (error);
+      g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_INTERNAL,
+                           "候选名单无法计算哈希，请联系管理员");
+      return NULL;
+    }
+
+  sui_draws_new_secret (&secret, &commitment);
+  hash_hex = sui_draw_hex (hash, sizeof hash);
+  count_p = sui_pg_int_param (count);
+  actor = sui_pg_int_param (call->user->id);
+  {
+    const char *p[6] = { PQgetvalue (task, 0, COL_ID), secret, commitment, hash_hex, count_p,
+                         actor };
+
+    made = sui_pg_exec (call->conn,
+                        "insert into draw (task_id, kind, secret, commitment, candidate_hash,"
+                        "                  candidate_count, committed_by)"
+                        " values ($1::bigint, 'objects', decode ($2, 'hex'), decode ($3, 'hex'),"
+                        "         decode ($4, 'hex'), $5::bigint, $6::bigint) returning id",
+                        6, p, error);
+  }
+  if (made == NULL)
+    return NULL;
+
+  for (guint c = 0; c < G_N_ELEMENTS (risk_classes); c++)
+    {
+      g_autofree char *ratio = sui_pg_int_param (task_ratio (task, (int) c));
+      const char *p[4] = { PQgetvalue (made, 0, 0), risk_classes[c], ratio, arrays[c] };
+
+      step = sui_pg_exec (call->conn,
+                          "insert into draw_stratum (draw_id, name, ratio_bp, n, candidates)"
+                          " values ($1::bigint, $2, $3::integer,"
+                          "         cardinality ($4::bigint[]), $4::bigint[])",
+                          4, p, error);
+      if (step == NULL)
+        return NULL;
+      g_clear_pointer (&step, PQclear);
+    }
+
+  {
+    const char *p[1] = { PQgetvalue (task, 0, COL_ID) };
+
+    step = sui_pg_exec (call->conn,
+                        "update task set state = 'ready', version = version + 1,"
+                        " updated_at = now () where id = $1::bigint",
+                        1, p, error);
+    if (step == NULL)
+      return NULL;
+  }
+
+  if (!sui_draws_audit_committed (call, PQgetvalue (made, 0, 0), error))
+    return NULL;
+  return reload (call, id, error);
+}
+
+static const SuiMethod tasks_methods[] = {
+  {
+    .name = "tasks.list",
+    .roles = SUI_ROLE_SUPERVISOR | SUI_ROLE_ADMIN,
+    .params = "[plan_id]:integer, [state]:string, [after]:integer, [limit]:integer",
+    .summary = "Tasks (supervisors: their unit's), keyset-paged by id",
+    .handler = tasks_list,
+  },
+  {
+    .name = "tasks.get",
+    .roles = SUI_ROLE_SUPERVISOR | SUI_ROLE_ADMIN,
+    .params = "id:integer",
+    .summary = "A task with its plan and every draw (voided ones too)",
+    .handler = tasks_get,
+  },
+  {
+    .name = "tasks.create",
+    .roles = SUI_ROLE_SUPERVISOR,
+    .writes = TRUE,
+    .params = "plan_id:integer, name:string, [items]:array, [scope]:object, "
+              "[ratio_a_bp]:integer, [ratio_b_bp]:integer, [ratio_c_bp]:integer, "
+              "[ratio_d_bp]:integer, [exclusion_months]:integer, "
+              "[inspectors_per_object]:integer, [window_start]:string, [window_end]:string, "
+              "[deadline]:string, [note]:string",
+    .summary = "Add a task to an editable plan",
+    .handler = tasks_create,
+  },
+  {
+    .name = "tasks.update",
+    .roles = SUI_ROLE_SUPERVISOR,
+    .writes = TRUE,
+    .params = "id:integer, version:integer, [name]:string, [items]:array, [scope]:object, "
+              "[ratio_a_bp]:integer, [ratio_b_bp]:integer, [ratio_c_bp]:integer, "
+              "[ratio_d_bp]:integer, [exclusion_months]:integer, "
+              "[inspectors_per_object]:integer, [window_start]:string, [window_end]:string, "
+              "[deadline]:string, [note]:string",
+    .summary = "Change a draft task of an editable plan",
+    .handler = tasks_update,
+  },
+  {
+    .name = "tasks.preview",
+    .roles = SUI_ROLE_SUPERVISOR | SUI_ROLE_ADMIN,
+    .params = "id:integer",
+    .summary = "Candidates per risk class in the task's scope and how many would be drawn",
+    .handler = tasks_preview,
+  },
+  {
+    .name = "tasks.make_ready",
+    .roles = SUI_ROLE_SUPERVISOR,
+    .writes = TRUE,
+    .params = "id:integer, version:integer",
+    .summary = "Freeze the candidates, make the draw's secret, publish its commitment",
+    .handler = tasks_make_ready,
+  },
+};
+
+void
+sui_tasks_register (void)
+{
+  sui_methods_register (tasks_methods, G_N_ELEMENTS (tasks_methods));
+}
