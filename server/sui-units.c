@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "sui-filter.h"
 #include "sui-pg.h"
 
 #define MAX_NAME 64
@@ -84,38 +85,17 @@ load_unit (SuiCall     *call,
   return g_steal_pointer (&result);
 }
 
-/* -32009 with data {current_version} when the caller edited an older version. */
 static gboolean
 check_version (SuiCall     *call,
                PGresult    *row,
                gint64       version,
                GError     **error)
 {
-  gint64 current = g_ascii_strtoll (PQgetvalue (row, 0, COL_VERSION), NULL, 10);
-  g_autoptr(JsonBuilder) builder = NULL;
-
-  if (current == version)
-    return TRUE;
-
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "current_version");
-  json_builder_add_int_value (builder, current);
-  json_builder_end_object (builder);
-  sui_call_set_error_data (call, json_builder_get_root (builder));
-  g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_CONFLICT,
-                       "该单位已被他人修改，请刷新后再试");
-  return FALSE;
+  return sui_register_check_version (call, g_ascii_strtoll (PQgetvalue (row, 0, COL_VERSION),
+                                                            NULL, 10),
+                                     version, "该单位已被他人修改，请刷新后再试", error);
 }
 
-/* A query failed half-way through validating: the query's error is the answer. */
-static void
-discard_validation (SuiValidation *v,
-                    SuiCall       *call)
-{
-  sui_validation_finish (v, call, NULL);
-  sui_call_set_error_data (call, NULL);
-}
 
 static gboolean
 is_admin (SuiCall *call)
@@ -339,7 +319,7 @@ units_create (SuiCall  *call,
   return g_steal_pointer (&after);
 
 fail:
-  discard_validation (v, call);
+  sui_register_discard_validation (v, call);
   return NULL;
 }
 
@@ -447,7 +427,7 @@ units_update (SuiCall  *call,
   return g_steal_pointer (&after);
 
 fail:
-  discard_validation (v, call);
+  sui_register_discard_validation (v, call);
   return NULL;
 }
 

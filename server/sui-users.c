@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sui-auth.h"
+#include "sui-filter.h"
 #include "sui-pg.h"
 
 #define MAX_NAME 64
@@ -99,14 +100,6 @@ bad_param (SuiCall     *call,
   return FALSE;
 }
 
-/* A query failed half-way through validating: the query's error is the answer. */
-static void
-discard_validation (SuiValidation *v,
-                    SuiCall       *call)
-{
-  sui_validation_finish (v, call, NULL);
-  sui_call_set_error_data (call, NULL);
-}
 
 static PGresult *
 load_user (SuiCall     *call,
@@ -139,21 +132,9 @@ check_version (SuiCall     *call,
                gint64       version,
                GError     **error)
 {
-  gint64 current = g_ascii_strtoll (PQgetvalue (row, 0, COL_VERSION), NULL, 10);
-  g_autoptr(JsonBuilder) builder = NULL;
-
-  if (current == version)
-    return TRUE;
-
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "current_version");
-  json_builder_add_int_value (builder, current);
-  json_builder_end_object (builder);
-  sui_call_set_error_data (call, json_builder_get_root (builder));
-  g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_CONFLICT,
-                       "该用户已被他人修改，请刷新后再试");
-  return FALSE;
+  return sui_register_check_version (call, g_ascii_strtoll (PQgetvalue (row, 0, COL_VERSION),
+                                                            NULL, 10),
+                                     version, "该用户已被他人修改，请刷新后再试", error);
 }
 
 static void
@@ -357,7 +338,7 @@ users_create (SuiCall  *call,
                            1, params, error);
       if (taken == NULL)
         {
-          discard_validation (v, call);
+          sui_register_discard_validation (v, call);
           return NULL;
         }
       if (PQntuples (taken) > 0)
@@ -367,7 +348,7 @@ users_create (SuiCall  *call,
   check_role (v, role);
   if (!check_unit (call, v, unit_id, -1, error))
     {
-      discard_validation (v, call);
+      sui_register_discard_validation (v, call);
       return NULL;
     }
   check_password (v, password);
@@ -447,7 +428,7 @@ users_update (SuiCall  *call,
                         "不能取消自己的管理员角色，请由另一位管理员操作");
   if (!check_unit (call, v, unit_id, current_unit, error))
     {
-      discard_validation (v, call);
+      sui_register_discard_validation (v, call);
       return NULL;
     }
   if (!sui_validation_finish (v, call, error))
