@@ -118,7 +118,7 @@ sui_error_data_describe_login (const GError *error,
                                   when);
         }
 
-      return g_strdup (_("Wrong login name or password."));
+      return g_strdup (_("Wrong login name or password. Check both and try again."));
     }
 
   return sui_rpc_client_describe_error (error);

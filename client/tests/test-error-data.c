@@ -78,7 +78,7 @@ test_login_messages (void)
 
   g_assert_nonnull (until);
   g_assert_cmpint (g_date_time_to_unix (until), ==, 1795840200);
-  g_assert_cmpstr (m1, ==, "Wrong login name or password.");
+  g_assert_cmpstr (m1, ==, "Wrong login name or password. Check both and try again.");
   /* The test runs with TZ=Asia/Shanghai, the bureau's zone. */
   g_assert_nonnull (strstr (m2, "locked until 2026-11-28 12:30"));
   g_assert_cmpstr (m3, ==, "Cannot reach the server. Check the server address and the network.");

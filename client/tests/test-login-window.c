@@ -132,7 +132,7 @@ test_wrong_password (Fixture       *f,
   submit (f, padded, "wrong");
 
   g_assert_cmpstr (sui_login_window_get_error_message (f->window), ==,
-                   "Wrong login name or password.");
+                   "Wrong login name or password. Check both and try again.");
   g_assert_null (f->client);
   /* The daemon saw one failed attempt on the login without its spaces. */
   recorded = attempts (f);
