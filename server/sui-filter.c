@@ -530,6 +530,28 @@ sui_register_check_version (SuiCall     *call,
   return FALSE;
 }
 
+PGresult *
+sui_register_load_by_id (SuiCall     *call,
+                         const char  *sql,
+                         gint64       id,
+                         const char  *not_found,
+                         GError     **error)
+{
+  g_autofree char *id_text = sui_pg_int_param (id);
+  const char *params[1] = { id_text };
+  g_autoptr(PGresult) result = NULL;
+
+  result = sui_pg_exec (call->conn, sql, 1, params, error);
+  if (result == NULL)
+    return NULL;
+  if (PQntuples (result) != 1)
+    {
+      g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_NOT_FOUND, not_found);
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
 void
 sui_register_discard_validation (SuiValidation *v,
                                  SuiCall       *call)

@@ -76,6 +76,14 @@ gboolean    sui_register_check_version (SuiCall      *call,
                                         const char   *message,
                                         GError      **error);
 
+/* Runs sql with id as $1::bigint and returns its one row; -32004 with not_found (a Chinese
+ * sentence) when there is none. */
+PGresult   *sui_register_load_by_id  (SuiCall        *call,
+                                      const char     *sql,
+                                      gint64          id,
+                                      const char     *not_found,
+                                      GError        **error);
+
 /* A query failed half-way through validating: the query's error is the answer. */
 void        sui_register_discard_validation (SuiValidation *v,
                                              SuiCall       *call);

@@ -90,25 +90,17 @@ load_object (SuiCall  *call,
              gboolean  for_update,
              GError  **error)
 {
-  g_autofree char *id_text = sui_pg_int_param (id);
-  const char *params[1] = { id_text };
   g_autoptr(PGresult) result = NULL;
+  const char *sql;
 
-  result = sui_pg_exec (call->conn,
-                        for_update
-                        ? "select " OBJECT_COLUMNS ", o.version, o.retired, " SUI_OBJECT_JSON_SQL
-                          " from object o where o.id = $1::bigint for update"
-                        : "select " OBJECT_COLUMNS ", o.version, o.retired, " SUI_OBJECT_JSON_SQL
-                          " from object o where o.id = $1::bigint",
-                        1, params, error);
+  sql = for_update
+        ? "select " OBJECT_COLUMNS ", o.version, o.retired, " SUI_OBJECT_JSON_SQL
+          " from object o where o.id = $1::bigint for update"
+        : "select " OBJECT_COLUMNS ", o.version, o.retired, " SUI_OBJECT_JSON_SQL
+          " from object o where o.id = $1::bigint";
+  result = sui_register_load_by_id (call, sql, id, "该检查对象不存在，请刷新后再试", error);
   if (result == NULL)
     return NULL;
-  if (PQntuples (result) != 1)
-    {
-      g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_NOT_FOUND,
-                           "该检查对象不存在，请刷新后再试");
-      return NULL;
-    }
   if (!sui_register_is_admin (call) &&
       g_ascii_strtoll (PQgetvalue (result, 0, F_UNIT), NULL, 10) != call->user->unit_id)
     {

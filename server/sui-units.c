@@ -66,22 +66,12 @@ load_unit (SuiCall     *call,
            gboolean     for_update,
            GError     **error)
 {
-  g_autofree char *id_text = sui_pg_int_param (id);
-  const char *params[1] = { id_text };
   g_autoptr(PGresult) result = NULL;
+  const char *sql;
 
-  result = sui_pg_exec (call->conn,
-                        for_update ? UNIT_SELECT " where un.id = $1::bigint for update"
-                                   : UNIT_SELECT " where un.id = $1::bigint",
-                        1, params, error);
-  if (result == NULL)
-    return NULL;
-  if (PQntuples (result) != 1)
-    {
-      g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_NOT_FOUND,
-                           "该单位不存在，可能已被删除，请刷新后再试");
-      return NULL;
-    }
+  sql = for_update ? UNIT_SELECT " where un.id = $1::bigint for update"
+                   : UNIT_SELECT " where un.id = $1::bigint";
+  result = sui_register_load_by_id (call, sql, id, "该单位不存在，可能已被删除，请刷新后再试", error);
   return g_steal_pointer (&result);
 }
 
