@@ -51,6 +51,8 @@ sui_draw_input_free (SuiDrawInput *input)
   g_ptr_array_unref (input->entropy);
   g_ptr_array_unref (input->strata);
   g_string_chunk_free (input->text);
+  g_clear_pointer (&input->order, g_ptr_array_unref);
+  g_clear_pointer (&input->capacity, g_hash_table_unref);
   memset (input->secret, 0, sizeof input->secret);
   g_free (input);
 }
@@ -125,6 +127,35 @@ sui_draw_input_add_candidate (SuiDrawInput   *input,
 {
   g_return_if_fail (id != NULL);
   g_ptr_array_add (stratum->candidates, g_string_chunk_insert (input->text, id));
+}
+
+void
+sui_draw_input_set_match (SuiDrawInput *input)
+{
+  g_free (input->algorithm);
+  input->algorithm = g_strdup (SUI_MATCH_ALGORITHM);
+  if (input->order == NULL)
+    input->order = g_ptr_array_new ();
+  if (input->capacity == NULL)
+    input->capacity = g_hash_table_new (g_str_hash, g_str_equal);
+}
+
+void
+sui_draw_input_add_order (SuiDrawInput *input,
+                          const char   *name)
+{
+  g_return_if_fail (input->order != NULL && name != NULL);
+  g_ptr_array_add (input->order, g_string_chunk_insert_const (input->text, name));
+}
+
+void
+sui_draw_input_set_capacity (SuiDrawInput *input,
+                             const char   *id,
+                             guint         capacity)
+{
+  g_return_if_fail (input->capacity != NULL && id != NULL);
+  g_hash_table_insert (input->capacity, g_string_chunk_insert_const (input->text, id),
+                       GUINT_TO_POINTER (capacity));
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -731,6 +762,114 @@ select_stratum (gpointer user_data,
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* shuangsui-match/1: steps 6 and 7 of a match                                              */
+
+/* Checks what a match adds to a draw and returns, per stratum (in name order), its place in
+ * the processing order (0-based). */
+static guint *
+match_order (SuiDrawInput     *input,
+             SuiDrawStratum  **strata,
+             GError          **error)
+{
+  guint n_strata = input->strata->len;
+  g_autofree guint *place = g_new (guint, n_strata);
+  g_autoptr(GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (input->order == NULL || input->capacity == NULL)
+    {
+      g_set_error_literal (error, SUI_DRAW_ERROR, SUI_DRAW_ERROR_INVALID,
+                           "人员匹配缺少处理顺序（order）或容量（capacity）");
+      return NULL;
+    }
+  for (guint i = 0; i < n_strata; i++)
+    {
+      if (strata[i]->ratio_bp != SUI_DRAW_RATIO_NONE)
+        {
+          g_set_error (error, SUI_DRAW_ERROR, SUI_DRAW_ERROR_INVALID,
+                       "人员匹配的分层“%s”须指定抽取数 k，不能用比例", strata[i]->name);
+          return NULL;
+        }
+      g_hash_table_insert (index, strata[i]->name, GUINT_TO_POINTER (i + 1));
+      place[i] = G_MAXUINT;
+      for (guint j = 0; j < strata[i]->candidates->len; j++)
+        if (!g_hash_table_contains (input->capacity,
+                                    g_ptr_array_index (strata[i]->candidates, j)))
+          {
+            g_set_error (error, SUI_DRAW_ERROR, SUI_DRAW_ERROR_INVALID,
+                         "候选“%s”没有容量（capacity）",
+                         (const char *) g_ptr_array_index (strata[i]->candidates, j));
+            return NULL;
+          }
+    }
+  if (input->order->len != n_strata)
+    {
+      g_set_error (error, SUI_DRAW_ERROR, SUI_DRAW_ERROR_INVALID,
+                   "处理顺序（order）须恰好列出每个分层一次：有 %u 个分层，顺序中有 %u 项",
+                   n_strata, input->order->len);
+      return NULL;
+    }
+  for (guint p = 0; p < input->order->len; p++)
+    {
+      const char *name = g_ptr_array_index (input->order, p);
+      guint i = GPOINTER_TO_UINT (g_hash_table_lookup (index, name));
+
+      if (i == 0 || place[i - 1] != G_MAXUINT)
+        {
+          g_set_error (error, SUI_DRAW_ERROR, SUI_DRAW_ERROR_INVALID,
+                       "处理顺序（order）中的“%s”不是分层名称或重复出现", name);
+          return NULL;
+        }
+      place[i - 1] = p;
+    }
+  return g_steal_pointer (&place);
+}
+
+/* Walks the strata in the order; in each, the candidates by key, taking those with
+ * capacity left until k are taken. Returns how many strata came out short. */
+static guint
+match_walk (SuiDrawInput *input,
+            KeyData      *data,
+            const guint  *place,
+            guint         n_strata)
+{
+  g_autofree guint *by_place = g_new (guint, n_strata);
+  g_autoptr(GHashTable) used = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n_short = 0;
+
+  for (guint i = 0; i < n_strata; i++)
+    by_place[place[i]] = i;
+  for (guint p = 0; p < n_strata; p++)
+    {
+      guint job = by_place[p];
+      SuiDrawStratum *stratum = data->strata[job];
+      guint n = stratum->candidates->len;
+      guint k = stratum_k (stratum);
+      Order order = { data->seed, stratum->name, (const char **) stratum->candidates->pdata,
+                      data->prefixes[job] };
+      g_autofree guint32 *sorted = NULL;
+
+      data->drawn[job] = g_ptr_array_new_full (k, g_free);
+      if (k == 0)
+        continue;
+      sorted = select_smallest (&order, n, n);
+      for (guint i = 0; i < n && data->drawn[job]->len < k; i++)
+        {
+          const char *id = order.ids[sorted[i]];
+          guint cap = GPOINTER_TO_UINT (g_hash_table_lookup (input->capacity, id));
+          guint count = GPOINTER_TO_UINT (g_hash_table_lookup (used, id));
+
+          if (count >= cap)
+            continue;
+          g_hash_table_insert (used, (gpointer) id, GUINT_TO_POINTER (count + 1));
+          g_ptr_array_add (data->drawn[job], g_strdup (id));
+        }
+      if (data->drawn[job]->len < k)
+        n_short++;
+    }
+  return n_short;
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* The whole draw                                                                           */
 
 static void
@@ -769,11 +908,15 @@ sui_draw_run (SuiDrawInput  *input,
   guint n_threads = thread_count (input);
   gsize keyed = 0;
 
-  if (g_strcmp0 (input->algorithm, SUI_DRAW_ALGORITHM) != 0)
+  gboolean match = g_strcmp0 (input->algorithm, SUI_MATCH_ALGORITHM) == 0;
+  g_autofree guint *order = NULL;
+
+  if (!match && g_strcmp0 (input->algorithm, SUI_DRAW_ALGORITHM) != 0)
     {
       g_set_error (error, SUI_DRAW_ERROR, SUI_DRAW_ERROR_UNSUPPORTED,
-                   "不支持的摇号算法“%s”（本程序支持 %s）",
-                   input->algorithm != NULL ? input->algorithm : "", SUI_DRAW_ALGORITHM);
+                   "不支持的摇号算法“%s”（本程序支持 %s 和 %s）",
+                   input->algorithm != NULL ? input->algorithm : "", SUI_DRAW_ALGORITHM,
+                   SUI_MATCH_ALGORITHM);
       return NULL;
     }
 
@@ -784,6 +927,12 @@ sui_draw_run (SuiDrawInput  *input,
   strata = prepare (input, n_threads, error);
   if (strata == NULL)
     return NULL;
+  if (match)
+    {
+      order = match_order (input, strata, error);
+      if (order == NULL)
+        return NULL;
+    }
 
   result = g_new0 (SuiDrawResult, 1);
   result->strata = g_ptr_array_new_full (n_strata, (GDestroyNotify) stratum_result_free);
@@ -822,7 +971,10 @@ sui_draw_run (SuiDrawInput  *input,
   data.chunk_start = (guint *) chunk_start->data;
   data.drawn = drawn;
   run_jobs (compute_key_chunk, &data, chunk_stratum->len, n_threads);
-  run_jobs (select_stratum, &data, n_strata, n_threads);
+  if (match)
+    result->n_short = match_walk (input, &data, order, n_strata);
+  else
+    run_jobs (select_stratum, &data, n_strata, n_threads);
 
   /* Step 8. */
   hasher = line_hasher_new ();
@@ -836,6 +988,7 @@ sui_draw_run (SuiDrawInput  *input,
       stratum->n = strata[i]->candidates->len;
       stratum->k = stratum_k (strata[i]);
       stratum->drawn = g_steal_pointer (&drawn[i]);
+      stratum->position = match ? order[i] + 1 : 0;
       for (guint j = 0; j < stratum->drawn->len; j++)
         line_hasher_add (hasher, stratum->name, name_length, g_ptr_array_index (stratum->drawn, j));
       g_ptr_array_add (result->strata, stratum);
@@ -907,6 +1060,21 @@ sui_draw_record_new (SuiDrawInput  *input,
     }
   json_object_set_array_member (record, "strata", strata_array);
   set_hex_member (record, "result_hash", result->result_hash, SUI_DRAW_HASH_SIZE);
+  if (input->order != NULL && input->capacity != NULL)
+    {
+      JsonArray *order = json_array_sized_new (input->order->len);
+      JsonObject *capacity = json_object_new ();
+      GHashTableIter iter;
+      gpointer id, value;
+
+      for (guint i = 0; i < input->order->len; i++)
+        json_array_add_string_element (order, g_ptr_array_index (input->order, i));
+      json_object_set_array_member (record, "order", order);
+      g_hash_table_iter_init (&iter, input->capacity);
+      while (g_hash_table_iter_next (&iter, &id, &value))
+        json_object_set_int_member (capacity, id, GPOINTER_TO_UINT (value));
+      json_object_set_object_member (record, "capacity", capacity);
+    }
 
   node = json_node_new (JSON_NODE_OBJECT);
   json_node_set_object (node, record);
@@ -1007,6 +1175,36 @@ get_hash (JsonObject  *object,
   return TRUE;
 }
 
+/* The order and capacities of a shuangsui-match/1 record. */
+static gboolean
+match_from_record (SuiDrawInput  *input,
+                   JsonObject    *object,
+                   GError       **error)
+{
+  JsonArray *order = get_string_array (object, "order", "", error);
+  JsonNode *capacity_node = json_object_get_member (object, "capacity");
+  JsonObjectIter iter;
+  const char *id;
+  JsonNode *value;
+
+  if (order == NULL)
+    return FALSE;
+  if (capacity_node == NULL || !JSON_NODE_HOLDS_OBJECT (capacity_node))
+    return malformed (error, "", "capacity");
+  sui_draw_input_set_match (input);
+  for (guint i = 0; i < json_array_get_length (order); i++)
+    sui_draw_input_add_order (input, json_array_get_string_element (order, i));
+  json_object_iter_init (&iter, json_node_get_object (capacity_node));
+  while (json_object_iter_next (&iter, &id, &value))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_INT64
+          || json_node_get_int (value) < 0 || json_node_get_int (value) > G_MAXUINT)
+        return malformed (error, "capacity 中", id);
+      sui_draw_input_set_capacity (input, id, (guint) json_node_get_int (value));
+    }
+  return TRUE;
+}
+
 SuiDrawInput *
 sui_draw_input_new_from_record (JsonNode  *record,
                                 GError   **error)
@@ -1030,14 +1228,17 @@ sui_draw_input_new_from_record (JsonNode  *record,
   algorithm = get_string (object, "algorithm", "", error);
   if (algorithm == NULL)
     return NULL;
-  if (strcmp (algorithm, SUI_DRAW_ALGORITHM) != 0)
+  if (strcmp (algorithm, SUI_DRAW_ALGORITHM) != 0 && strcmp (algorithm, SUI_MATCH_ALGORITHM) != 0)
     {
       g_set_error (error, SUI_DRAW_ERROR, SUI_DRAW_ERROR_UNSUPPORTED,
-                   "不支持的摇号算法“%s”（本程序支持 %s）", algorithm, SUI_DRAW_ALGORITHM);
+                   "不支持的摇号算法“%s”（本程序支持 %s 和 %s）", algorithm, SUI_DRAW_ALGORITHM,
+                   SUI_MATCH_ALGORITHM);
       return NULL;
     }
 
   input = sui_draw_input_new ();
+  if (strcmp (algorithm, SUI_MATCH_ALGORITHM) == 0 && !match_from_record (input, object, error))
+    return NULL;
   secret = get_string (object, "secret", "", error);
   if (secret == NULL || !sui_draw_input_set_secret_hex (input, secret, error))
     return NULL;
@@ -1194,6 +1395,18 @@ sui_draw_verify (JsonNode  *record,
     return FALSE;
 
   object = json_node_get_object (record);
+  for (guint i = 0; i < result->strata->len && result->n_short > 0; i++)
+    {
+      SuiDrawStratumResult *stratum = g_ptr_array_index (result->strata, i);
+
+      if (stratum->drawn->len < stratum->k)
+        {
+          g_set_error (error, SUI_DRAW_ERROR, SUI_DRAW_ERROR_COUNT,
+                       "分层“%s”按处理顺序只有 %u 个候选仍有容量，不足抽取数 %u",
+                       stratum->name, stratum->drawn->len, stratum->k);
+          return FALSE;
+        }
+    }
   if (!check_hash (object, "commitment", "承诺值", result->commitment,
                    SUI_DRAW_ERROR_COMMITMENT, error)
       || !check_hash (object, "candidate_hash", "候选名单哈希", result->candidate_hash,

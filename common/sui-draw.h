@@ -12,6 +12,9 @@
 G_BEGIN_DECLS
 
 #define SUI_DRAW_ALGORITHM   "shuangsui-draw/1"
+/* Inspector matching: draw/1 with explicit k, strata walked in a given order and a capacity
+ * per candidate (docs/draw-algorithm.md, "Inspector matching"). */
+#define SUI_MATCH_ALGORITHM  "shuangsui-match/1"
 #define SUI_DRAW_SECRET_SIZE 32
 #define SUI_DRAW_HASH_SIZE   32
 #define SUI_DRAW_TEXT_MAX    255     /* bytes in a stratum name or an id */
@@ -49,6 +52,9 @@ typedef struct
   GPtrArray    *strata;      /* SuiDrawStratum * */
   guint         max_threads; /* 0: one per processor, at most 8 */
   GStringChunk *text;        /* holds the candidate ids */
+  /* shuangsui-match/1 only (NULL otherwise): */
+  GPtrArray    *order;       /* const char * stratum names, in processing order */
+  GHashTable   *capacity;    /* id → GUINT_TO_POINTER (most strata it may be drawn in) */
 } SuiDrawInput;
 
 typedef struct
@@ -58,6 +64,7 @@ typedef struct
   guint      n;
   guint      k;
   GPtrArray *drawn;  /* char *ids, by rank; sui_draw_key() gives a key for display */
+  guint      position;  /* match: 1-based place in the order; 0 for a draw */
 } SuiDrawStratumResult;
 
 typedef struct
@@ -68,6 +75,7 @@ typedef struct
   guint8     seed[SUI_DRAW_HASH_SIZE];
   GPtrArray *strata;  /* SuiDrawStratumResult *, ascending by name */
   guint8     result_hash[SUI_DRAW_HASH_SIZE];
+  guint      n_short;  /* match: strata that found fewer than k with capacity left */
 } SuiDrawResult;
 
 GQuark          sui_draw_error_quark            (void);
@@ -90,6 +98,14 @@ SuiDrawStratum *sui_draw_input_add_stratum_k    (SuiDrawInput    *input,
 void            sui_draw_input_add_candidate    (SuiDrawInput    *input,
                                                  SuiDrawStratum  *stratum,
                                                  const char      *id);
+/* Makes the input a shuangsui-match/1 one; then every stratum needs an explicit k, a place
+ * in the order and every candidate a capacity. */
+void            sui_draw_input_set_match        (SuiDrawInput    *input);
+void            sui_draw_input_add_order        (SuiDrawInput    *input,
+                                                 const char      *name);
+void            sui_draw_input_set_capacity     (SuiDrawInput    *input,
+                                                 const char      *id,
+                                                 guint            capacity);
 
 guint64         sui_draw_k_for_ratio            (guint64          n,
                                                  guint            ratio_bp);
@@ -106,6 +122,8 @@ void            sui_draw_key                    (const guint8    *seed,
                                                  const char      *id,
                                                  guint8          *out);
 
+/* A match whose result has n_short > 0 left some strata short: its drawn lists are shorter
+ * than k, and it must not be kept (sui_draw_verify refuses such a record). */
 /* Both sort each stratum's candidates in place (bytewise), which changes nothing else. */
 gboolean        sui_draw_candidate_hash         (SuiDrawInput    *input,
                                                  guint8          *out,

@@ -18,6 +18,7 @@
 #include "sui-demo.h"
 #include "sui-demo-registers.h"
 #include "sui-draws.h"
+#include "sui-matching.h"
 #include "sui-files.h"
 #include "sui-imports.h"
 #include "sui-inspectors.h"
@@ -85,6 +86,7 @@ register_methods (void)
   sui_plans_register ();
   sui_tasks_register ();
   sui_draws_register ();
+  sui_matching_register ();
   sui_imports_register ();
 }
 

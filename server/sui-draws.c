@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "sui-filter.h"
+#include "sui-matching.h"
 #include "sui-pg.h"
 #include "sui-plans.h"
 
@@ -205,6 +206,16 @@ sui_draws_audit_committed (SuiCall     *call,
   return audit_draw (call, draw_id, "committed", NULL, error);
 }
 
+gboolean
+sui_draws_audit_event (SuiCall     *call,
+                       const char  *draw_id,
+                       const char  *event,
+                       JsonNode    *extra,
+                       GError     **error)
+{
+  return audit_draw (call, draw_id, event, extra, error);
+}
+
 /* ---- loading ------------------------------------------------------------------------ */
 
 enum { D_ID, D_TASK, D_UNIT, D_KIND, D_STATE, D_TASK_STATE, D_RUN, D_VOID_REQUESTED };
@@ -290,6 +301,12 @@ export_record (SuiCall     *call,
                             " 'run_at', d.run_at, 'replaces', d.replaces,"
                             " 'void_reason', d.void_reason, 'voided_at', d.voided_at,"
                             " 'void_approved_by', d.void_approved_by)"
+                            " || coalesce ((select jsonb_build_object ("
+                            "     'order', (select jsonb_agg (x::text order by o)"
+                            "               from unnest (m.object_order) with ordinality u (x, o)),"
+                            "     'capacity', (select jsonb_object_agg (c.i::text, c.v)"
+                            "                  from unnest (m.capacity_ids, m.capacity_values) c (i, v)))"
+                            "   from matching m where m.draw_id = d.id), '{}')"
                             " from draw_public d where d.id = $1::bigint and d.run_at is not null",
                             1, params, error);
 }
@@ -497,6 +514,9 @@ run_draw (SuiCall    *call,
                       " updated_at = now () where id = $1::bigint",
                       1, params, error);
   if (step == NULL)
+    return NULL;
+  /* The secret of the inspector match is committed now, before anyone gives its entropy. */
+  if (!sui_matching_commit (call, PQgetvalue (task, 0, 0), error))
     return NULL;
 
   if (!audit_draw (call, PQgetvalue (draw, 0, 0), "run", NULL, error))
@@ -718,6 +738,41 @@ add_id_array (JsonBuilder *b,
   json_builder_end_array (b);
 }
 
+/* The order and capacities of an inspector match (shuangsui-match/1), if it is one. */
+static gboolean
+add_match_members (SuiCall      *call,
+                   JsonBuilder  *b,
+                   const char   *draw_id,
+                   GError      **error)
+{
+  const char *params[1] = { draw_id };
+  g_autoptr(PGresult) match = NULL;
+  g_auto(GStrv) ids = NULL, values = NULL;
+
+  match = sui_pg_exec (call->conn,
+                       "select object_order::text,"
+                       " array_to_string (capacity_ids, ','), array_to_string (capacity_values, ',')"
+                       " from matching where draw_id = $1::bigint",
+                       1, params, error);
+  if (match == NULL)
+    return FALSE;
+  if (PQntuples (match) != 1)
+    return TRUE;
+  json_builder_set_member_name (b, "order");
+  add_id_array (b, PQgetvalue (match, 0, 0));
+  json_builder_set_member_name (b, "capacity");
+  json_builder_begin_object (b);
+  ids = g_strsplit (PQgetvalue (match, 0, 1), ",", -1);
+  values = g_strsplit (PQgetvalue (match, 0, 2), ",", -1);
+  for (guint i = 0; ids[i] != NULL && values[i] != NULL && *ids[i] != '\0'; i++)
+    {
+      json_builder_set_member_name (b, ids[i]);
+      json_builder_add_int_value (b, g_ascii_strtoll (values[i], NULL, 10));
+    }
+  json_builder_end_object (b);
+  return TRUE;
+}
+
 /* The same record as export_record (the members verification reads), built here from the
  * arrays as stored: sorting and aggregating a million ids as jsonb in PostgreSQL takes
  * seconds, and a record's candidates may come in any order. NULL without error before
@@ -782,6 +837,8 @@ verify_record (SuiCall     *call,
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  if (!add_match_members (call, b, draw_id, error))
+    return NULL;
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -1077,6 +1134,13 @@ draws_approve_void (SuiCall  *call,
       return NULL;
     }
 
+  if (g_str_equal (PQgetvalue (row, 0, D_KIND), "inspectors") &&
+      !g_str_equal (PQgetvalue (row, 0, D_TASK_STATE), "inspectors_drawn"))
+    {
+      sui_state_error (error, "任务已开始检查，不能再作废人员匹配");
+      return NULL;
+    }
+
   actor = sui_pg_int_param (call->user->id);
   params[0] = PQgetvalue (row, 0, D_ID);
   params[1] = actor;
@@ -1087,6 +1151,32 @@ draws_approve_void (SuiCall  *call,
   if (step == NULL || !audit_draw (call, params[0], "voided", NULL, error))
     return NULL;
   g_clear_pointer (&step, PQclear);
+
+  /* A voided match keeps its assignments and exclusions (as history); the task goes back
+   * to objects_drawn and the next match gets a new committed secret. */
+  if (g_str_equal (PQgetvalue (row, 0, D_KIND), "inspectors"))
+    {
+      params[0] = PQgetvalue (row, 0, D_TASK);
+      step = sui_pg_exec (call->conn,
+                          "update task set state = 'objects_drawn', version = version + 1,"
+                          " updated_at = now () where id = $1::bigint",
+                          1, params, error);
+      if (step == NULL || !sui_matching_commit (call, PQgetvalue (row, 0, D_TASK), error))
+        return NULL;
+      {
+        g_autoptr(JsonNode) voided = draw_summary (call, PQgetvalue (row, 0, D_ID), error);
+
+        if (voided == NULL)
+          return NULL;
+        json_builder_begin_object (b);
+        json_builder_set_member_name (b, "voided");
+        json_builder_add_value (b, g_steal_pointer (&voided));
+        json_builder_set_member_name (b, "next");
+        json_builder_add_null_value (b);
+        json_builder_end_object (b);
+      }
+      return json_builder_get_root (b);
+    }
 
   sui_draws_new_secret (&secret, &commitment);
   params[1] = secret;

@@ -33,6 +33,14 @@ gboolean  sui_draws_audit_committed (SuiCall      *call,
                                      const char   *draw_id,
                                      GError      **error);
 
+/* Any other audit row of a draw (event "run", "voided" …), as draws.* write them; extra
+ * members are merged into it. */
+gboolean  sui_draws_audit_event    (SuiCall      *call,
+                                    const char   *draw_id,
+                                    const char   *event,
+                                    JsonNode     *extra,
+                                    GError      **error);
+
 /* A draw without its candidate lists, as the client shows it; the secret only after the
  * run. For a query with draw_public as `d`. */
 #define SUI_DRAW_SUMMARY_SQL \
