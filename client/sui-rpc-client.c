@@ -513,3 +513,204 @@ sui_rpc_client_call_finish (SuiRpcClient  *self,
 
   return node;
 }
+
+/* Uploads: PUT /files with the file streamed as the body, so a large CSV never sits in memory
+ * whole. The size is asked first: a known Content-Length lets the server refuse an oversize
+ * file (413) before any of it is sent. */
+
+static void
+upload_sent_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  SoupSession *session = (SoupSession *)object;
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  SuiRpcClient *self = g_task_get_source_object (task);
+  SoupMessage *message;
+  JsonNode *root;
+  guint status;
+
+  bytes = soup_session_send_and_read_finish (session, result, &error);
+  message = soup_session_get_async_result_message (session, result);
+
+  if (bytes == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_new_error (task, SUI_RPC_CLIENT_ERROR, SUI_RPC_CLIENT_ERROR_UNREACHABLE,
+                                 "%s", error->message);
+      return;
+    }
+
+  status = message != NULL ? soup_message_get_status (message) : 0;
+  if (status == SOUP_STATUS_UNAUTHORIZED)
+    {
+      g_signal_emit (self, signals[UNAUTHORIZED], 0);
+      g_task_return_new_error (task, SUI_RPC_ERROR, SUI_RPC_ERROR_NOT_AUTHENTICATED,
+                               _("Your session has ended. Please log in again."));
+      return;
+    }
+  if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
+    {
+      g_task_return_new_error (task, SUI_RPC_CLIENT_ERROR, SUI_RPC_CLIENT_ERROR_HTTP,
+                               _("The file is larger than the server accepts. "
+                                 "Split it into smaller files and import them one by one."));
+      return;
+    }
+  if (status != SOUP_STATUS_CREATED && status != SOUP_STATUS_OK)
+    {
+      g_task_return_new_error (task, SUI_RPC_CLIENT_ERROR, SUI_RPC_CLIENT_ERROR_HTTP,
+                               _("The server gave an unexpected answer (HTTP %u). "
+                                 "Check that the address points to a Shuangsui server."),
+                               status);
+      return;
+    }
+
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL),
+                                   g_bytes_get_size (bytes), NULL) ||
+      (root = json_parser_get_root (parser)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_task_return_new_error (task, SUI_RPC_CLIENT_ERROR, SUI_RPC_CLIENT_ERROR_HTTP,
+                               _("The server gave an unexpected answer (HTTP %u). "
+                                 "Check that the address points to a Shuangsui server."),
+                               status);
+      return;
+    }
+
+  g_task_return_pointer (task, json_object_ref (json_node_get_object (root)),
+                         (GDestroyNotify) json_object_unref);
+}
+
+static void
+upload_opened_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GFile *file = G_FILE (object);
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(SoupMessage) message = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *normalized = NULL;
+  g_autofree char *basename = NULL;
+  g_autofree char *escaped = NULL;
+  SuiRpcClient *self = g_task_get_source_object (task);
+  goffset *size = g_task_get_task_data (task);
+  SoupMessageHeaders *headers;
+
+  stream = g_file_read_finish (file, result, &error);
+  if (stream == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  normalized = sui_rpc_client_normalize_url (self->base_url, &error);
+  if (normalized == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  url = g_strconcat (normalized, "/files", NULL);
+  message = soup_message_new (SOUP_METHOD_PUT, url);
+  if (message == NULL)
+    {
+      g_task_return_new_error (task, SUI_RPC_CLIENT_ERROR, SUI_RPC_CLIENT_ERROR_BAD_URL,
+                               _("The server address is not valid. "
+                                 "Enter it like http://127.0.0.1:8470."));
+      return;
+    }
+
+  soup_message_set_request_body (message, "text/csv", G_INPUT_STREAM (stream), *size);
+  headers = soup_message_get_request_headers (message);
+  basename = g_file_get_basename (file);
+  escaped = g_uri_escape_string (basename != NULL ? basename : "upload.csv", NULL, FALSE);
+  soup_message_headers_replace (headers, "X-File-Name", escaped);
+  if (self->token != NULL)
+    {
+      g_autofree char *authorization = g_strconcat ("Bearer ", self->token, NULL);
+
+      soup_message_headers_replace (headers, "Authorization", authorization);
+    }
+
+  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT,
+                                    g_task_get_cancellable (task),
+                                    upload_sent_cb, g_object_ref (task));
+}
+
+static void
+upload_info_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GFile *file = G_FILE (object);
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  goffset *size;
+
+  info = g_file_query_info_finish (file, result, &error);
+  if (info == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  size = g_new (goffset, 1);
+  *size = g_file_info_get_size (info);
+  g_task_set_task_data (task, size, g_free);
+
+  g_file_read_async (file, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                     upload_opened_cb, g_object_ref (task));
+}
+
+/**
+ * sui_rpc_client_upload_async:
+ * @file: the file to send to `PUT /files`
+ *
+ * Finish with sui_rpc_client_upload_finish(), which gives the server's `{id, sha256, size,
+ * name}`.
+ */
+void
+sui_rpc_client_upload_async (SuiRpcClient        *self,
+                             GFile               *file,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (SUI_IS_RPC_CLIENT (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sui_rpc_client_upload_async);
+
+  g_file_query_info_async (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE,
+                           G_PRIORITY_DEFAULT, cancellable, upload_info_cb,
+                           g_steal_pointer (&task));
+}
+
+/**
+ * sui_rpc_client_upload_finish:
+ *
+ * Returns: (transfer full): the stored file `{id, sha256, size, name}`, or %NULL with @error
+ */
+JsonObject *
+sui_rpc_client_upload_finish (SuiRpcClient  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (SUI_IS_RPC_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -48,6 +48,15 @@ JsonNode     *sui_rpc_client_call_finish      (SuiRpcClient        *self,
                                                JsonNode           **error_data,
                                                GError             **error);
 
+void          sui_rpc_client_upload_async     (SuiRpcClient        *self,
+                                               GFile               *file,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+JsonObject   *sui_rpc_client_upload_finish    (SuiRpcClient        *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+
 char         *sui_rpc_client_normalize_url    (const char          *text,
                                                GError             **error);
 char         *sui_rpc_client_describe_error   (const GError        *error);

@@ -12,7 +12,10 @@
 #include "sui-account-page.h"
 #include "sui-admin-page.h"
 #include "sui-application.h"
+#include "sui-inspectors-page.h"
 #include "sui-json.h"
+#include "sui-objects-page.h"
+#include "sui-tags-page.h"
 #include "sui-user.h"
 #include "sui-window.h"
 
@@ -225,6 +228,7 @@ sui_window_constructed (GObject *object)
   SuiWindow *self = (SuiWindow *)object;
   g_autofree char *user_text = NULL;
   gboolean is_admin;
+  gboolean keeps_registers;
 
   G_OBJECT_CLASS (sui_window_parent_class)->constructed (object);
 
@@ -245,6 +249,17 @@ sui_window_constructed (GObject *object)
                            G_CALLBACK (on_events_disconnected), self, G_CONNECT_SWAPPED);
 
   is_admin = g_strcmp0 (sui_user_get_role (self->user), "admin") == 0;
+  keeps_registers = is_admin || g_strcmp0 (sui_user_get_role (self->user), "supervisor") == 0;
+  /* The registers: a supervisor keeps their unit's, an admin sees every unit's. */
+  if (keeps_registers)
+    {
+      add_area (self, "objects", _("Inspection Objects"), "system-users-symbolic",
+                GTK_WIDGET (sui_objects_page_new (self->client, self->events, is_admin)));
+      add_area (self, "inspectors", _("Inspectors"), "contact-new-symbolic",
+                GTK_WIDGET (sui_inspectors_page_new (self->client, self->events, is_admin)));
+      add_area (self, "tags", _("Tags"), "user-bookmarks-symbolic",
+                GTK_WIDGET (sui_tags_page_new (self->client, self->events, is_admin)));
+    }
   if (is_admin)
     add_area (self, "admin", _("System Administration"), "emblem-system-symbolic",
               GTK_WIDGET (sui_admin_page_new (self->client, self->events)));

@@ -1,0 +1,705 @@
+/* sui-import-dialog.c: the import assistant for the object register
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * choose a CSV file → upload it (PUT /files, streamed) → imports.preview: encoding, recognised
+ * columns, what would be new / changed / unchanged / invalid, each invalid row with its line
+ * and reason → imports.commit → a summary that can be saved as a text file. Nothing is
+ * written before the commit, and the commit is all or nothing on the server, so cancelling
+ * while waiting leaves the register as it was unless the server had already finished.
+ */
+#include "sui-config.h"
+
+#include <glib/gi18n.h>
+
+#include "sui-form.h"
+#include "sui-import-dialog.h"
+#include "sui-json.h"
+
+#define PULSE_MS 120
+
+struct _SuiImportDialog
+{
+  AdwWindow parent_instance;
+
+  GtkStack *stack;
+  AdwComboRow *unit_row;
+  AdwEntryRow *path_row;
+  GtkLabel *working_label;
+  GtkProgressBar *progress;
+  AdwActionRow *file_row;
+  AdwActionRow *encoding_row;
+  AdwActionRow *columns_row;
+  AdwActionRow *ignored_row;
+  AdwActionRow *counts_row;
+  GtkSwitch *skip_switch;
+  AdwPreferencesGroup *invalid_group;
+  GtkListBox *invalid_list;
+  GtkButton *commit_button;
+  AdwStatusPage *done_page;
+
+  SuiRpcClient *client;
+  JsonArray *units;
+  GFile *file;
+  char *file_id;
+  JsonObject *preview;
+  char *summary;
+  GCancellable *cancellable;
+  guint pulse_source;
+  gboolean can_commit;
+};
+
+enum {
+  IMPORTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SuiImportDialog, sui_import_dialog, ADW_TYPE_WINDOW)
+
+static gboolean
+pulse_cb (gpointer user_data)
+{
+  SuiImportDialog *self = user_data;
+
+  gtk_progress_bar_pulse (self->progress);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+set_working (SuiImportDialog *self,
+             const char      *what)
+{
+  gtk_label_set_text (self->working_label, what);
+  gtk_stack_set_visible_child_name (self->stack, "working");
+  if (self->pulse_source == 0)
+    self->pulse_source = g_timeout_add (PULSE_MS, pulse_cb, self);
+}
+
+static void
+stop_working (SuiImportDialog *self,
+              const char      *step)
+{
+  g_clear_handle_id (&self->pulse_source, g_source_remove);
+  gtk_stack_set_visible_child_name (self->stack, step);
+}
+
+static void
+show_error (SuiImportDialog *self,
+            const GError    *error)
+{
+  g_autofree char *message = sui_rpc_client_describe_error (error);
+  GtkWidget *dialog;
+
+  stop_working (self, self->preview != NULL ? "preview" : "choose");
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The import did not go through"),
+                                   message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static gint64
+get_unit_id (SuiImportDialog *self)
+{
+  guint selected;
+
+  if (self->units == NULL)
+    return 0;
+
+  selected = adw_combo_row_get_selected (self->unit_row);
+  if (selected >= json_array_get_length (self->units))
+    return 0;
+
+  return sui_json_get_id (json_array_get_object_element (self->units, selected), "id");
+}
+
+static JsonNode *
+import_params (SuiImportDialog *self,
+               gboolean         commit)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  gint64 unit_id = get_unit_id (self);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "file_id");
+  json_builder_add_int_value (builder, g_ascii_strtoll (self->file_id, NULL, 10));
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, "objects");
+  if (unit_id != 0)
+    {
+      json_builder_set_member_name (builder, "unit_id");
+      json_builder_add_int_value (builder, unit_id);
+    }
+  if (commit)
+    {
+      json_builder_set_member_name (builder, "skip_invalid");
+      json_builder_add_boolean_value (builder, gtk_switch_get_active (self->skip_switch));
+    }
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static char *
+counts_text (JsonObject *counts)
+{
+  return g_strdup_printf (_("%u rows: %u new, %u changed, %u unchanged, %u invalid"),
+                          (guint) sui_json_get_int (counts, "rows"),
+                          (guint) sui_json_get_int (counts, "new"),
+                          (guint) sui_json_get_int (counts, "changed"),
+                          (guint) sui_json_get_int (counts, "unchanged"),
+                          (guint) sui_json_get_int (counts, "invalid"));
+}
+
+/* The server writes nothing while a row is invalid unless told to skip them: say so by
+ * allowing the commit only then. */
+static void
+update_commit (SuiImportDialog *self)
+{
+  gint64 invalid;
+  gint64 writable;
+
+  if (self->preview == NULL)
+    {
+      self->can_commit = FALSE;
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.commit", FALSE);
+      return;
+    }
+
+  invalid = sui_json_get_int (self->preview, "invalid");
+  writable = sui_json_get_int (self->preview, "new") + sui_json_get_int (self->preview, "changed");
+  self->can_commit = writable > 0 &&
+                     (invalid == 0 || gtk_switch_get_active (self->skip_switch));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.commit", self->can_commit);
+}
+
+static void
+show_preview (SuiImportDialog *self)
+{
+  JsonObject *preview = self->preview;
+  g_autoptr(GString) recognised = g_string_new (NULL);
+  g_autoptr(GString) ignored = g_string_new (NULL);
+  g_autofree char *counts = counts_text (preview);
+  g_autofree char *basename = g_file_get_basename (self->file);
+  JsonArray *array;
+  GtkWidget *child;
+  gint64 invalid = sui_json_get_int (preview, "invalid");
+
+  adw_action_row_set_subtitle (self->file_row, basename);
+  adw_action_row_set_subtitle (self->encoding_row, sui_json_get_string (preview, "encoding"));
+
+  array = json_object_has_member (preview, "columns")
+          ? json_object_get_array_member (preview, "columns") : NULL;
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonObject *column = json_array_get_object_element (array, i);
+      const char *field = sui_json_get_string (column, "field");
+      GString *into = field[0] != '\0' ? recognised : ignored;
+
+      g_string_append_printf (into, "%s%s", into->len > 0 ? "、" : "",
+                              sui_json_get_string (column, "header"));
+    }
+  adw_action_row_set_subtitle (self->columns_row, recognised->len > 0 ? recognised->str : "—");
+  adw_action_row_set_subtitle (self->ignored_row, ignored->len > 0 ? ignored->str : "—");
+  adw_action_row_set_subtitle (self->counts_row, counts);
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->invalid_list))) != NULL)
+    gtk_list_box_remove (self->invalid_list, child);
+
+  array = json_object_has_member (preview, "invalid_rows")
+          ? json_object_get_array_member (preview, "invalid_rows") : NULL;
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonObject *row = json_array_get_object_element (array, i);
+      GtkWidget *item = adw_action_row_new ();
+      g_autofree char *title = g_strdup_printf (_("Line %u"),
+                                                (guint) sui_json_get_int (row, "line"));
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (item), title);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (item), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (item), sui_json_get_string (row, "reason"));
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (item), 0);
+      gtk_list_box_append (self->invalid_list, item);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->invalid_group), invalid > 0);
+  if (invalid > (gint64) (array != NULL ? json_array_get_length (array) : 0))
+    {
+      g_autofree char *description =
+        g_strdup_printf (_("The first %u of %u invalid rows are listed."),
+                         array != NULL ? json_array_get_length (array) : 0, (guint) invalid);
+      adw_preferences_group_set_description (self->invalid_group, description);
+    }
+  else
+    adw_preferences_group_set_description (self->invalid_group, NULL);
+
+  gtk_switch_set_active (self->skip_switch, FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->skip_switch), invalid > 0);
+  update_commit (self);
+
+  stop_working (self, "preview");
+}
+
+static void
+preview_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(SuiImportDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  node = sui_rpc_client_call_finish (SUI_RPC_CLIENT (object), result, NULL, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      if (error != NULL)
+        show_error (self, error);
+      return;
+    }
+
+  g_clear_pointer (&self->preview, json_object_unref);
+  self->preview = json_object_ref (json_node_get_object (node));
+  show_preview (self);
+}
+
+static void
+upload_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(SuiImportDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) file = NULL;
+  g_autoptr(JsonNode) params = NULL;
+
+  file = sui_rpc_client_upload_finish (SUI_RPC_CLIENT (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (file == NULL)
+    {
+      show_error (self, error);
+      return;
+    }
+
+  g_free (self->file_id);
+  /* Ids travel as numbers or as strings (bigint); keep the text either way. */
+  if (json_object_has_member (file, "id") &&
+      json_node_get_value_type (json_object_get_member (file, "id")) == G_TYPE_STRING)
+    self->file_id = g_strdup (json_object_get_string_member (file, "id"));
+  else
+    self->file_id = g_strdup_printf ("%" G_GINT64_FORMAT, sui_json_get_id (file, "id"));
+  params = import_params (self, FALSE);
+  set_working (self, _("Checking every row…"));
+  sui_rpc_client_call_async (self->client, "imports.preview", params, self->cancellable,
+                             preview_cb, g_object_ref (self));
+}
+
+/**
+ * sui_import_dialog_open_file:
+ *
+ * Uploads @file and shows its preview; the file chooser ends here too.
+ */
+void
+sui_import_dialog_open_file (SuiImportDialog *self,
+                             GFile           *file)
+{
+  g_return_if_fail (SUI_IS_IMPORT_DIALOG (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  g_set_object (&self->file, file);
+  g_clear_pointer (&self->preview, json_object_unref);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  set_working (self, _("Uploading the file…"));
+  sui_rpc_client_upload_async (self->client, file, self->cancellable, upload_cb,
+                               g_object_ref (self));
+}
+
+static void
+on_file_chosen (GtkNativeDialog *chooser,
+                int              response,
+                SuiImportDialog *self)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT &&
+      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser))) != NULL)
+    sui_import_dialog_open_file (self, file);
+
+  g_object_unref (chooser);
+}
+
+static void
+choose_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  SuiImportDialog *self = SUI_IMPORT_DIALOG (widget);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) csv = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+  chooser = gtk_file_chooser_native_new (_("Choose a CSV File"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_file_filter_set_name (csv, _("CSV files"));
+  gtk_file_filter_add_pattern (csv, "*.csv");
+  gtk_file_filter_add_pattern (csv, "*.CSV");
+  gtk_file_filter_add_pattern (csv, "*.txt");
+  gtk_file_filter_add_mime_type (csv, "text/csv");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), csv);
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (on_file_chosen), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* A path typed or pasted (a share on the office network, say) instead of the chooser. */
+static void
+open_path_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  SuiImportDialog *self = SUI_IMPORT_DIALOG (widget);
+  g_autofree char *path = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (
+                                                                         self->path_row))));
+  g_autoptr(GFile) file = NULL;
+
+  if (path[0] == '\0')
+    return;
+
+  file = g_file_parse_name (path);
+  sui_import_dialog_open_file (self, file);
+}
+
+static void
+on_path_changed (SuiImportDialog *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->path_row));
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.open-path",
+                                 text != NULL && text[0] != '\0');
+}
+
+static void
+on_path_activated (SuiImportDialog *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "import.open-path", NULL);
+}
+
+static void
+commit_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(SuiImportDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GString) summary = g_string_new (NULL);
+  g_autofree char *basename = NULL;
+  g_autofree char *counts = NULL;
+  g_autofree char *written = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *when = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
+  JsonObject *answer;
+  JsonArray *invalid;
+
+  node = sui_rpc_client_call_finish (SUI_RPC_CLIENT (object), result, NULL, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      if (error != NULL)
+        show_error (self, error);
+      return;
+    }
+
+  answer = json_node_get_object (node);
+  basename = g_file_get_basename (self->file);
+  counts = counts_text (answer);
+  written = g_strdup_printf (ngettext ("%u object written.", "%u objects written.",
+                                       (gulong) sui_json_get_int (answer, "written")),
+                             (guint) sui_json_get_int (answer, "written"));
+
+  g_string_append_printf (summary, "%s\n", _("Import of inspection objects"));
+  g_string_append_printf (summary, "%s: %s\n", _("File name"), basename);
+  g_string_append_printf (summary, "%s: %s\n", _("Encoding"),
+                          sui_json_get_string (answer, "encoding"));
+  g_string_append_printf (summary, "%s: %s\n", _("Time"), when);
+  g_string_append_printf (summary, "%s\n%s\n", counts, written);
+  invalid = self->preview != NULL && json_object_has_member (self->preview, "invalid_rows")
+            ? json_object_get_array_member (self->preview, "invalid_rows") : NULL;
+  if (invalid != NULL && json_array_get_length (invalid) > 0)
+    {
+      g_string_append_printf (summary, "\n%s\n", _("Invalid rows (not written):"));
+      for (guint i = 0; i < json_array_get_length (invalid); i++)
+        {
+          JsonObject *row = json_array_get_object_element (invalid, i);
+
+          g_string_append_printf (summary, "%" G_GINT64_FORMAT "\t%s\n",
+                                  sui_json_get_int (row, "line"),
+                                  sui_json_get_string (row, "reason"));
+        }
+    }
+
+  g_free (self->summary);
+  self->summary = g_string_free (g_steal_pointer (&summary), FALSE);
+
+  adw_status_page_set_title (self->done_page, _("Import Finished"));
+  adw_status_page_set_description (self->done_page, written);
+  stop_working (self, "done");
+  g_signal_emit (self, signals[IMPORTED], 0);
+}
+
+static void
+commit_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  SuiImportDialog *self = SUI_IMPORT_DIALOG (widget);
+  g_autoptr(JsonNode) params = NULL;
+
+  if (self->file_id == NULL)
+    return;
+
+  params = import_params (self, TRUE);
+  set_working (self, _("Writing the objects…"));
+  sui_rpc_client_call_async (self->client, "imports.commit", params, self->cancellable,
+                             commit_cb, g_object_ref (self));
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  SuiImportDialog *self = SUI_IMPORT_DIALOG (widget);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  stop_working (self, self->preview != NULL ? "preview" : "choose");
+}
+
+static void
+restart_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  SuiImportDialog *self = SUI_IMPORT_DIALOG (widget);
+
+  g_clear_pointer (&self->preview, json_object_unref);
+  g_clear_pointer (&self->file_id, g_free);
+  gtk_stack_set_visible_child_name (self->stack, "choose");
+}
+
+static void
+summary_saved_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SuiImportDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
+    show_error (self, error);
+}
+
+static void
+on_summary_chosen (GtkNativeDialog *chooser,
+                   int              response,
+                   SuiImportDialog *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT && self->summary != NULL &&
+      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser))) != NULL)
+    {
+      bytes = g_bytes_new (self->summary, strlen (self->summary));
+      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
+                                           G_FILE_CREATE_REPLACE_DESTINATION, self->cancellable,
+                                           summary_saved_cb, g_object_ref (self));
+    }
+
+  g_object_unref (chooser);
+}
+
+static void
+save_summary_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  SuiImportDialog *self = SUI_IMPORT_DIALOG (widget);
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Save Summary"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), _("import-summary.txt"));
+  g_signal_connect_object (chooser, "response", G_CALLBACK (on_summary_chosen), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+void
+sui_import_dialog_set_skip_invalid (SuiImportDialog *self,
+                                    gboolean         skip)
+{
+  g_return_if_fail (SUI_IS_IMPORT_DIALOG (self));
+
+  gtk_switch_set_active (self->skip_switch, skip);
+}
+
+gboolean
+sui_import_dialog_get_can_commit (SuiImportDialog *self)
+{
+  g_return_val_if_fail (SUI_IS_IMPORT_DIALOG (self), FALSE);
+
+  return self->can_commit;
+}
+
+const char *
+sui_import_dialog_get_step (SuiImportDialog *self)
+{
+  g_return_val_if_fail (SUI_IS_IMPORT_DIALOG (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+/* Returns: (transfer none) (nullable): the answer of imports.preview */
+JsonObject *
+sui_import_dialog_get_preview (SuiImportDialog *self)
+{
+  g_return_val_if_fail (SUI_IS_IMPORT_DIALOG (self), NULL);
+
+  return self->preview;
+}
+
+const char *
+sui_import_dialog_get_summary (SuiImportDialog *self)
+{
+  g_return_val_if_fail (SUI_IS_IMPORT_DIALOG (self), NULL);
+
+  return self->summary;
+}
+
+static void
+sui_import_dialog_dispose (GObject *object)
+{
+  SuiImportDialog *self = (SuiImportDialog *)object;
+
+  g_clear_handle_id (&self->pulse_source, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (sui_import_dialog_parent_class)->dispose (object);
+}
+
+static void
+sui_import_dialog_finalize (GObject *object)
+{
+  SuiImportDialog *self = (SuiImportDialog *)object;
+
+  g_clear_object (&self->client);
+  g_clear_object (&self->file);
+  g_clear_pointer (&self->units, json_array_unref);
+  g_clear_pointer (&self->preview, json_object_unref);
+  g_clear_pointer (&self->file_id, g_free);
+  g_clear_pointer (&self->summary, g_free);
+
+  G_OBJECT_CLASS (sui_import_dialog_parent_class)->finalize (object);
+}
+
+static void
+sui_import_dialog_class_init (SuiImportDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sui_import_dialog_dispose;
+  object_class->finalize = sui_import_dialog_finalize;
+
+  /* SuiImportDialog::imported: the commit wrote to the register. */
+  signals[IMPORTED] =
+    g_signal_new ("imported",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/shuangsui/Desk/ui/sui-import-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, stack);
+  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, unit_row);
+  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, path_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_path_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_path_activated);
+  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, working_label);
+  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, progress);
+  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, file_row);
+  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, encoding_row);
+  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, columns_row);
+  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, ignored_row);
+  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, counts_row);
+  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, skip_switch);
+  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, invalid_group);
+  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, invalid_list);
+  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, commit_button);
+  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, done_page);
+
+  gtk_widget_class_install_action (widget_class, "import.choose", NULL, choose_action);
+  gtk_widget_class_install_action (widget_class, "import.open-path", NULL, open_path_action);
+  gtk_widget_class_install_action (widget_class, "import.commit", NULL, commit_action);
+  gtk_widget_class_install_action (widget_class, "import.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "import.restart", NULL, restart_action);
+  gtk_widget_class_install_action (widget_class, "import.save-summary", NULL,
+                                   save_summary_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+sui_import_dialog_init (SuiImportDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  g_signal_connect_swapped (self->skip_switch, "notify::active", G_CALLBACK (update_commit), self);
+  sui_form_label_editable (GTK_WIDGET (self->path_row), _("Path of the file"));
+  on_path_changed (self);
+}
+
+/**
+ * sui_import_dialog_new:
+ * @units: (nullable): for an admin, the units the objects may go to (`units.list` items)
+ */
+SuiImportDialog *
+sui_import_dialog_new (SuiRpcClient *client,
+                       JsonArray    *units)
+{
+  SuiImportDialog *self;
+
+  g_return_val_if_fail (SUI_IS_RPC_CLIENT (client), NULL);
+
+  self = g_object_new (SUI_TYPE_IMPORT_DIALOG, NULL);
+  self->client = g_object_ref (client);
+
+  if (units != NULL)
+    {
+      g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+
+      self->units = json_array_ref (units);
+      for (guint i = 0; i < json_array_get_length (units); i++)
+        gtk_string_list_append (names,
+                                sui_json_get_string (json_array_get_object_element (units, i),
+                                                     "name"));
+      adw_combo_row_set_model (self->unit_row, G_LIST_MODEL (names));
+      gtk_widget_set_visible (GTK_WIDGET (self->unit_row), TRUE);
+    }
+
+  return self;
+}

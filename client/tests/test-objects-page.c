@@ -1,0 +1,503 @@
+/* test-objects-page.c: the object register page against the real daemon
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One daemon with the demo data serves every case: the Chang'an unit's register (some 1 800
+ * objects) is large enough for several pages. The page works as the demo supervisor
+ * sup_changan; what it did is checked through the daemon afterwards. Each case makes its own
+ * tags, so the cases never see one another's changes.
+ */
+#include "sui-config.h"
+
+#include <adwaita.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sui-import-dialog.h"
+#include "sui-object-dialog.h"
+#include "sui-objects-page.h"
+#include "sui-register-row.h"
+#include "sui-rpc-client.h"
+#include "sui-test-daemon.h"
+
+#define SUPERVISOR "sup_changan"
+#define DEMO_PASSWORD "Demo@2026"
+#define PAGE_SIZE 200
+
+static SuiTestDaemon *test_daemon;
+static guint serial;
+
+typedef struct
+{
+  SuiRpcClient *client;
+  GtkWindow *window;
+  SuiObjectsPage *page;
+  char *token;
+  guint case_no;
+} Fixture;
+
+static gboolean
+page_ready (gpointer data)
+{
+  Fixture *f = data;
+
+  return sui_objects_page_get_ready (f->page) && !sui_objects_page_get_loading (f->page);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->case_no = ++serial;
+  f->token = sui_test_daemon_login (test_daemon, SUPERVISOR, DEMO_PASSWORD);
+  f->client = sui_rpc_client_new (sui_test_daemon_get_url (test_daemon));
+  sui_rpc_client_set_token (f->client, f->token);
+
+  f->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (f->window, 1100, 700);
+  f->page = g_object_ref (sui_objects_page_new (f->client, NULL, FALSE));
+  gtk_window_set_child (f->window, GTK_WIDGET (f->page));
+  gtk_window_present (f->window);
+
+  sui_test_wait_until (page_ready, f, 20000);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  sui_test_wait_until (page_ready, f, 10000);
+  gtk_window_destroy (f->window);
+  /* Cancelled calls still report back once; let them, so that they drop their references. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (f->page);
+  g_assert_finalize_object (f->client);
+  g_free (f->token);
+}
+
+/* A tag of the supervisor's own unit, in a group made for this case. */
+static gint64
+make_tag (Fixture    *f,
+          const char *name)
+{
+  g_autofree char *group_params = NULL;
+  g_autofree char *tag_params = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) group = NULL;
+  g_autoptr(JsonNode) tag = NULL;
+
+  static guint groups;
+
+  group_params = g_strdup_printf ("{\"name\":\"测试分组%u\",\"applies_to\":\"objects\"}",
+                                  ++groups);
+  group = sui_test_daemon_rpc_full (test_daemon, f->token, "tags.create_group", group_params,
+                                    NULL, &error);
+  g_assert_no_error (error);
+  tag_params = g_strdup_printf ("{\"group_id\":%" G_GINT64_FORMAT ",\"name\":\"%s\"}",
+                                json_object_get_int_member (json_node_get_object (group), "id"),
+                                name);
+  tag = sui_test_daemon_rpc_full (test_daemon, f->token, "tags.create", tag_params, NULL,
+                                  &error);
+  g_assert_no_error (error);
+
+  return json_object_get_int_member (json_node_get_object (tag), "id");
+}
+
+static gint64
+count_matching (Fixture    *f,
+                const char *filter_json)
+{
+  g_autofree char *params = g_strdup_printf ("{\"kind\":\"objects\",\"filter\":%s}",
+                                             filter_json);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) result = sui_test_daemon_rpc_full (test_daemon, f->token,
+                                                         "filters.count", params, NULL,
+                                                         &error);
+
+  g_assert_no_error (error);
+  return json_object_get_int_member (json_node_get_object (result), "count");
+}
+
+static guint
+n_loaded (Fixture *f)
+{
+  return g_list_model_get_n_items (sui_objects_page_get_objects (f->page));
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint more_than;
+} LoadedMore;
+
+static gboolean
+loaded_more (gpointer data)
+{
+  LoadedMore *wait = data;
+
+  return n_loaded (wait->f) > wait->more_than && !sui_objects_page_get_loading (wait->f->page);
+}
+
+/* The first page only; scrolling to the end fetches the next one, in id order. */
+static void
+test_paging (Fixture       *f,
+             gconstpointer  data)
+{
+  GListModel *objects = sui_objects_page_get_objects (f->page);
+  GtkAdjustment *adjustment = sui_objects_page_get_vadjustment (f->page);
+  LoadedMore wait = { f, PAGE_SIZE };
+  gint64 previous = 0;
+
+  g_assert_cmpint (sui_objects_page_get_total (f->page), >, 2 * PAGE_SIZE);
+  g_assert_cmpuint (n_loaded (f), ==, PAGE_SIZE);
+
+  /* Still the first page after a while: nothing loads without scrolling. */
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (n_loaded (f), ==, PAGE_SIZE);
+
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  sui_test_wait_until (loaded_more, &wait, 10000);
+  g_assert_cmpuint (n_loaded (f), ==, 2 * PAGE_SIZE);
+
+  for (guint i = 0; i < n_loaded (f); i++)
+    {
+      g_autoptr(SuiRegisterRow) row = g_list_model_get_item (objects, i);
+
+      g_assert_cmpint (sui_register_row_get_id (row), >, previous);
+      previous = sui_register_row_get_id (row);
+    }
+}
+
+/* The filter bar makes the expression of docs/protocol.md, and the count is the server's. */
+static void
+test_filter (Fixture       *f,
+             gconstpointer  data)
+{
+  gint64 tag_a = make_tag (f, "甲");
+  gint64 tag_b = make_tag (f, "乙");
+  g_autoptr(JsonNode) filter = NULL;
+  g_autoptr(JsonNode) applied = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *apply_a = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *objects = sui_objects_page_get_objects (f->page);
+  gint64 with_a;
+
+  /* Tag A on every retail shop of the district, tag B on the first five of the unit: the
+   * filter A AND NOT B must leave those five out. */
+  apply_a = g_strdup_printf ("{\"tag_id\":%" G_GINT64_FORMAT ",\"filter\":{\"and\":["
+                             "{\"type\":\"retail\"},{\"district\":\"长安区\"}]}}", tag_a);
+  applied = sui_test_daemon_rpc_full (test_daemon, f->token, "tags.apply", apply_a, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&applied, json_node_unref);
+
+  sui_objects_page_reload (f->page);
+  sui_test_wait_until (page_ready, f, 10000);
+
+  g_assert_true (sui_objects_page_set_choice (f->page, "type", "retail"));
+  g_assert_true (sui_objects_page_set_choice (f->page, "risk_class", "A"));
+  g_assert_false (sui_objects_page_set_choice (f->page, "risk_class", "Z"));
+  sui_objects_page_set_district (f->page, "长安区");
+  sui_objects_page_set_search (f->page, "  店 ");
+  sui_objects_page_set_tag_mode (f->page, tag_a, SUI_TAG_MODE_ALL);
+  sui_objects_page_set_tag_mode (f->page, tag_b, SUI_TAG_MODE_NOT);
+
+  filter = sui_objects_page_build_filter (f->page);
+  text = json_to_string (filter, FALSE);
+  expected = g_strdup_printf ("{\"and\":[{\"text\":\"店\"},{\"type\":\"retail\"},"
+                              "{\"risk_class\":\"A\"},{\"district\":\"长安区\"},"
+                              "{\"tags_all\":[%" G_GINT64_FORMAT "]},"
+                              "{\"not\":{\"tags_any\":[%" G_GINT64_FORMAT "]}}]}",
+                              tag_a, tag_b);
+  g_assert_cmpstr (text, ==, expected);
+
+  sui_test_wait_until (page_ready, f, 10000);
+  with_a = sui_objects_page_get_total (f->page);
+  g_assert_cmpint (with_a, ==, count_matching (f, text));
+  g_assert_cmpint (with_a, >, 5);
+
+  /* Tag B on the first five rows shown (by ids): NOT B now leaves exactly those out. */
+  {
+    g_autoptr(GString) ids = g_string_new (NULL);
+    g_autofree char *params = NULL;
+
+    for (guint i = 0; i < 5; i++)
+      {
+        g_autoptr(SuiRegisterRow) row = g_list_model_get_item (objects, i);
+
+        g_string_append_printf (ids, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
+                                sui_register_row_get_id (row));
+      }
+    params = g_strdup_printf ("{\"tag_id\":%" G_GINT64_FORMAT ",\"ids\":[%s]}", tag_b, ids->str);
+    applied = sui_test_daemon_rpc_full (test_daemon, f->token, "tags.apply", params, NULL,
+                                        &error);
+    g_assert_no_error (error);
+  }
+  sui_objects_page_reload (f->page);
+  g_clear_pointer (&applied, json_node_unref);
+  sui_test_wait_until (page_ready, f, 10000);
+  g_assert_cmpint (sui_objects_page_get_total (f->page), ==, with_a - 5);
+  g_assert_cmpint (sui_objects_page_get_total (f->page), ==, count_matching (f, text));
+
+  for (guint i = 0; i < g_list_model_get_n_items (objects); i++)
+    {
+      g_autoptr(SuiRegisterRow) row = g_list_model_get_item (objects, i);
+
+      g_assert_cmpstr (sui_register_row_get_string (row, "type"), ==, "retail");
+      g_assert_cmpstr (sui_register_row_get_string (row, "risk_class"), ==, "A");
+      g_assert_true (sui_register_row_has_tag (row, tag_a));
+      g_assert_false (sui_register_row_has_tag (row, tag_b));
+    }
+
+  /* OR: either tag; clearing a tag's choice drops it from the expression. */
+  sui_objects_page_set_tag_mode (f->page, tag_a, SUI_TAG_MODE_ANY);
+  sui_objects_page_set_tag_mode (f->page, tag_b, SUI_TAG_MODE_ANY_VALUE);
+  g_clear_pointer (&filter, json_node_unref);
+  g_clear_pointer (&text, g_free);
+  g_clear_pointer (&expected, g_free);
+  filter = sui_objects_page_build_filter (f->page);
+  text = json_to_string (filter, FALSE);
+  expected = g_strdup_printf ("{\"and\":[{\"text\":\"店\"},{\"type\":\"retail\"},"
+                              "{\"risk_class\":\"A\"},{\"district\":\"长安区\"},"
+                              "{\"tags_any\":[%" G_GINT64_FORMAT "]}]}", tag_a);
+  g_assert_cmpstr (text, ==, expected);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "objects.clear-filters", NULL);
+  g_assert_null (sui_objects_page_build_filter (f->page));
+}
+
+typedef struct
+{
+  Fixture *f;
+  const char *filter;
+  gint64 count;
+} CountWait;
+
+static gboolean
+count_reached (gpointer data)
+{
+  CountWait *wait = data;
+
+  return count_matching (wait->f, wait->filter) == wait->count;
+}
+
+static gboolean
+total_is (gpointer data)
+{
+  CountWait *wait = data;
+
+  return page_ready (wait->f) && sui_objects_page_get_total (wait->f->page) == wait->count;
+}
+
+/* Three rows selected get the tag in one call; the tag filter then finds exactly them. */
+static void
+test_bulk_tag (Fixture       *f,
+               gconstpointer  data)
+{
+  gint64 tag = make_tag (f, "批量");
+  g_autofree char *by_tag = g_strdup_printf ("{\"tag\":%" G_GINT64_FORMAT "}", tag);
+  GtkSelectionModel *selection = sui_objects_page_get_selection (f->page);
+  CountWait wait = { f, by_tag, 3 };
+  gint64 chosen[3];
+
+  sui_objects_page_reload (f->page);
+  sui_test_wait_until (page_ready, f, 10000);
+
+  gtk_selection_model_select_item (selection, 5, TRUE);
+  gtk_selection_model_select_item (selection, 7, FALSE);
+  gtk_selection_model_select_item (selection, 150, FALSE);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(SuiRegisterRow) row = g_list_model_get_item (G_LIST_MODEL (selection),
+                                                             (guint[]) { 5, 7, 150 }[i]);
+      chosen[i] = sui_register_row_get_id (row);
+    }
+  g_assert_cmpint (count_matching (f, by_tag), ==, 0);
+  sui_objects_page_apply_tag (f->page, tag, FALSE, FALSE);
+  sui_test_wait_until (count_reached, &wait, 10000);
+
+  /* Found again by the tag, in the page itself. */
+  sui_objects_page_set_tag_mode (f->page, tag, SUI_TAG_MODE_ALL);
+  sui_test_wait_until (total_is, &wait, 10000);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(SuiRegisterRow) row = g_list_model_get_item (sui_objects_page_get_objects (
+                                                               f->page), i);
+      g_assert_cmpint (sui_register_row_get_id (row), ==, chosen[i]);
+    }
+
+  /* "Everything that matches": the current filter (these three) loses the tag again. */
+  sui_objects_page_apply_tag (f->page, tag, TRUE, TRUE);
+  wait.count = 0;
+  sui_test_wait_until (count_reached, &wait, 10000);
+}
+
+static gboolean
+dialog_idle (gpointer data)
+{
+  return !sui_object_dialog_get_busy (SUI_OBJECT_DIALOG (data));
+}
+
+/* The server's reason for a bad credit code shows under that field; nothing is created. */
+static void
+test_form_field_error (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(SuiObjectDialog) dialog = NULL;
+  gint64 before = sui_objects_page_get_total (f->page);
+  const char *message;
+
+  dialog = g_object_ref (SUI_OBJECT_DIALOG (sui_objects_page_open_editor (f->page, FALSE)));
+  g_assert_nonnull (dialog);
+
+  sui_object_dialog_set_field (dialog, "type", "retail");
+  sui_object_dialog_set_field (dialog, "licence_no", "130101999901");
+  sui_object_dialog_set_field (dialog, "name", "测试表单烟酒店");
+  /* A well-formed code with the last (check) character changed. */
+  sui_object_dialog_set_field (dialog, "credit_code", "91110000600037341X");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.save", NULL);
+  g_assert_true (sui_object_dialog_get_busy (dialog));
+  sui_test_wait_until (dialog_idle, dialog, 10000);
+
+  message = sui_object_dialog_get_field_error (dialog, "credit_code");
+  g_assert_nonnull (message);
+  g_assert_true (g_utf8_validate (message, -1, NULL));
+  g_assert_null (sui_object_dialog_get_field_error (dialog, "name"));
+  g_assert_nonnull (sui_object_dialog_get_message (dialog));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_cmpint (count_matching (f, "{\"text\":\"130101999901\"}"), ==, 0);
+
+  /* A bad licence number for a retailer: the message moves to that field. */
+  sui_object_dialog_set_field (dialog, "credit_code", "");
+  sui_object_dialog_set_field (dialog, "licence_no", "1301");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.save", NULL);
+  sui_test_wait_until (dialog_idle, dialog, 10000);
+  g_assert_nonnull (sui_object_dialog_get_field_error (dialog, "licence_no"));
+  g_assert_null (sui_object_dialog_get_field_error (dialog, "credit_code"));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpint (sui_objects_page_get_total (f->page), ==, before);
+}
+
+static gboolean
+import_at_step (gpointer data)
+{
+  SuiImportDialog *dialog = g_object_get_data (G_OBJECT (data), "dialog");
+  const char *step = g_object_get_data (G_OBJECT (data), "step");
+
+  return g_strcmp0 (sui_import_dialog_get_step (dialog), step) == 0;
+}
+
+static void
+wait_for_step (SuiImportDialog *dialog,
+               const char      *step)
+{
+  g_object_set_data (G_OBJECT (dialog), "dialog", dialog);
+  g_object_set_data (G_OBJECT (dialog), "step", (gpointer) step);
+  sui_test_wait_until (import_at_step, dialog, 20000);
+}
+
+/* The assistant uploads a file (UTF-8 with BOM, Chinese headers, one broken row), shows what
+ * the import would do, refuses to commit until invalid rows are to be skipped, then writes
+ * the valid ones and keeps a summary. */
+static void
+test_import (Fixture       *f,
+             gconstpointer  data)
+{
+  static const char csv[] =
+    "\xef\xbb\xbf许可证号,名称,负责人,区县,对象类型,经营状态,统一社会信用代码,备注\r\n"
+    "130101980001,导入测试烟酒店,张三,长安区,卷烟零售户,营业,,甲\r\n"
+    "130101980002,导入测试便利店,李四,长安区,卷烟零售户,营业,,乙\r\n"
+    "130101980003,导入测试超市,王五,长安区,卷烟零售户,营业,91110000600037341X,丙\r\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileIOStream) stream = NULL;
+  g_autoptr(SuiImportDialog) dialog = NULL;
+  JsonObject *preview;
+  JsonArray *invalid_rows;
+
+  file = g_file_new_tmp ("sui-import-XXXXXX.csv", &stream, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_replace_contents (file, csv, strlen (csv), NULL, FALSE,
+                                          G_FILE_CREATE_NONE, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "objects.import", NULL);
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels) && dialog == NULL; i++)
+      {
+        g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+        if (SUI_IS_IMPORT_DIALOG (window))
+          dialog = g_object_ref (SUI_IMPORT_DIALOG (window));
+      }
+  }
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (sui_import_dialog_get_step (dialog), ==, "choose");
+
+  sui_import_dialog_open_file (dialog, file);
+  g_assert_cmpstr (sui_import_dialog_get_step (dialog), ==, "working");
+  wait_for_step (dialog, "preview");
+
+  preview = sui_import_dialog_get_preview (dialog);
+  g_assert_cmpint (json_object_get_int_member (preview, "new"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (preview, "invalid"), ==, 1);
+  invalid_rows = json_object_get_array_member (preview, "invalid_rows");
+  g_assert_cmpuint (json_array_get_length (invalid_rows), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (invalid_rows, 0),
+                                               "line"), ==, 4);
+
+  /* Nothing can be committed while a row is invalid and not to be skipped. */
+  g_assert_false (sui_import_dialog_get_can_commit (dialog));
+  sui_import_dialog_set_skip_invalid (dialog, TRUE);
+  g_assert_true (sui_import_dialog_get_can_commit (dialog));
+  g_assert_cmpint (count_matching (f, "{\"text\":\"1301019800\"}"), ==, 0);
+
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "import.commit", NULL);
+  wait_for_step (dialog, "done");
+  g_assert_cmpint (count_matching (f, "{\"text\":\"1301019800\"}"), ==, 2);
+  /* The summary names the invalid row by its line. */
+  g_assert_nonnull (strstr (sui_import_dialog_get_summary (dialog), "\n4\t"));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_file_delete (file, NULL, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  static const char * const args[] = { "--demo-data", NULL };
+  int status;
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      printf ("1..0 # SKIP no display (run under Xvfb, e.g. through scripts/test)\n");
+      return 0;
+    }
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add ("/objects-page/paging", Fixture, NULL,
+              fixture_setup, test_paging, fixture_teardown);
+  g_test_add ("/objects-page/filter", Fixture, NULL,
+              fixture_setup, test_filter, fixture_teardown);
+  g_test_add ("/objects-page/bulk-tag", Fixture, NULL,
+              fixture_setup, test_bulk_tag, fixture_teardown);
+  g_test_add ("/objects-page/form-field-error", Fixture, NULL,
+              fixture_setup, test_form_field_error, fixture_teardown);
+  g_test_add ("/objects-page/import", Fixture, NULL,
+              fixture_setup, test_import, fixture_teardown);
+
+  test_daemon = sui_test_daemon_new (args);
+  status = g_test_run ();
+  g_clear_pointer (&test_daemon, sui_test_daemon_free);
+
+  return status;
+}
