@@ -11,6 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The low-level SHA-256 calls: their context is a plain struct, so the HMAC states of a
+ * stratum are made once and copied per id (see KeyPrefix). */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
 #include "sui-rpc.h"
 
 G_DEFINE_QUARK (sui-draw-error-quark, sui_draw_error)
@@ -315,19 +321,64 @@ sui_draw_seed (const guint8 *secret,
   g_checksum_get_digest (checksum, out, &length);
 }
 
-/* Step 5. The name is hashed with its terminating NUL, which is the 0x00 separator. */
+/* Step 5: HMAC-SHA256 (RFC 2104) with the seed as key over "stratum 0x00 id".  The states
+ * after the key blocks and the stratum name are made once per stratum and copied per id;
+ * OpenSSL uses the processor's SHA instructions where it has them, which makes the keys of
+ * a match (millions of them) several times faster than a portable SHA-256. */
+typedef struct
+{
+  SHA256_CTX inner;   /* after (key ^ ipad) ‖ stratum ‖ 0x00 */
+  SHA256_CTX outer;   /* after (key ^ opad) */
+} KeyPrefix;
+
+static void
+key_prefix_init (KeyPrefix    *prefix,
+                 const guint8 *seed,
+                 const char   *stratum)
+{
+  guint8 block[SHA256_CBLOCK];
+
+  memset (block, 0x36, sizeof block);
+  for (guint i = 0; i < SUI_DRAW_HASH_SIZE; i++)
+    block[i] ^= seed[i];
+  SHA256_Init (&prefix->inner);
+  SHA256_Update (&prefix->inner, block, sizeof block);
+  /* The name is hashed with its terminating NUL, which is the 0x00 separator. */
+  SHA256_Update (&prefix->inner, stratum, strlen (stratum) + 1);
+
+  memset (block, 0x5c, sizeof block);
+  for (guint i = 0; i < SUI_DRAW_HASH_SIZE; i++)
+    block[i] ^= seed[i];
+  SHA256_Init (&prefix->outer);
+  SHA256_Update (&prefix->outer, block, sizeof block);
+  OPENSSL_cleanse (block, sizeof block);
+}
+
+static void
+key_prefix_finish (const KeyPrefix *prefix,
+                   const char      *id,
+                   guint8          *out)
+{
+  SHA256_CTX context = prefix->inner;
+  guint8 inner[SHA256_DIGEST_LENGTH];
+
+  SHA256_Update (&context, id, strlen (id));
+  SHA256_Final (inner, &context);
+  context = prefix->outer;
+  SHA256_Update (&context, inner, sizeof inner);
+  SHA256_Final (out, &context);
+}
+
 void
 sui_draw_key (const guint8 *seed,
               const char   *stratum,
               const char   *id,
               guint8       *out)
 {
-  g_autoptr(GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, seed, SUI_DRAW_HASH_SIZE);
-  gsize length = SUI_DRAW_HASH_SIZE;
+  KeyPrefix prefix;
 
-  g_hmac_update (hmac, (const guchar *) stratum, strlen (stratum) + 1);
-  g_hmac_update (hmac, (const guchar *) id, strlen (id));
-  g_hmac_get_digest (hmac, out, &length);
+  key_prefix_init (&prefix, seed, stratum);
+  key_prefix_finish (&prefix, id, out);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -645,19 +696,15 @@ compute_key_chunk (gpointer user_data,
   guint64 *prefixes = data->prefixes[data->chunk_stratum[job]];
   guint start = data->chunk_start[job];
   guint end = MIN (start + KEY_CHUNK, stratum->candidates->len);
-  g_autoptr(GHmac) prefix = g_hmac_new (G_CHECKSUM_SHA256, data->seed, SUI_DRAW_HASH_SIZE);
+  KeyPrefix prefix;
 
-  /* The HMAC state after "name 0x00" serves every id of the stratum. */
-  g_hmac_update (prefix, (const guchar *) stratum->name, strlen (stratum->name) + 1);
+  key_prefix_init (&prefix, data->seed, stratum->name);
   for (guint i = start; i < end; i++)
     {
-      g_autoptr(GHmac) hmac = g_hmac_copy (prefix);
       guint8 key[SUI_DRAW_HASH_SIZE];
-      gsize length = sizeof key;
       guint64 high;
 
-      g_hmac_update (hmac, (const guchar *) ids[i], strlen (ids[i]));
-      g_hmac_get_digest (hmac, key, &length);
+      key_prefix_finish (&prefix, ids[i], key);
       memcpy (&high, key, sizeof high);
       prefixes[i] = GUINT64_FROM_BE (high);
     }

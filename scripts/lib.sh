@@ -5,7 +5,7 @@
 
 SUI_BUILD_PACKAGES=(
   meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libsoup-3.0-dev libpq-dev
-  libsodium-dev libgtk-4-dev libadwaita-1-dev libxlsxwriter-dev gettext
+  libsodium-dev libssl-dev libgtk-4-dev libadwaita-1-dev libxlsxwriter-dev gettext
 )
 SUI_RUNTIME_PACKAGES=(
   postgresql-15 postgresql-15-pgtap xvfb xauth x11-utils dbus dbus-x11 at-spi2-core

@@ -162,13 +162,36 @@ append_array_text (GString    *array,
   g_string_append_c (array, '"');
 }
 
+/* Millions of ids go through these two for one match: no printf. */
 static void
 append_array_int (GString *array,
                   gint64   value)
 {
+  char digits[24];
+  char *p = digits + sizeof digits;
+  guint64 magnitude = value < 0 ? -(guint64) value : (guint64) value;
+
   if (array->len > 1)
     g_string_append_c (array, ',');
-  g_string_append_printf (array, "%" G_GINT64_FORMAT, value);
+  do
+    {
+      *--p = (char) ('0' + magnitude % 10);
+      magnitude /= 10;
+    }
+  while (magnitude != 0);
+  if (value < 0)
+    *--p = '-';
+  g_string_append_len (array, p, digits + sizeof digits - p);
+}
+
+/* An id already in decimal text (as loaded from PostgreSQL), unquoted. */
+static void
+append_array_id (GString    *array,
+                 const char *id)
+{
+  if (array->len > 1)
+    g_string_append_c (array, ',');
+  g_string_append (array, id);
 }
 
 static gboolean
@@ -740,7 +763,7 @@ store_match (Match          *m,
           in = g_ptr_array_index (input->strata, j);
       append_array_text (names, stratum->name);
       for (guint j = 0; j < in->candidates->len; j++)
-        append_array_int (list, g_ascii_strtoll (g_ptr_array_index (in->candidates, j), NULL, 10));
+        append_array_id (list, g_ptr_array_index (in->candidates, j));
       g_string_append_c (list, '}');
       append_array_text (candidates, list->str);
       g_string_truncate (list, 1);
@@ -748,7 +771,7 @@ store_match (Match          *m,
         {
           const char *id = g_ptr_array_index (stratum->drawn, j);
 
-          append_array_int (list, g_ascii_strtoll (id, NULL, 10));
+          append_array_id (list, id);
           append_array_text (a.objects, stratum->name);
           append_array_text (a.inspectors, id);
           append_array_int (a.ranks, j + 1);
