@@ -21,6 +21,7 @@
 #include "sui-matching.h"
 #include "sui-files.h"
 #include "sui-imports.h"
+#include "sui-joint.h"
 #include "sui-inspectors.h"
 #include "sui-migrate.h"
 #include "sui-objects.h"
@@ -88,6 +89,7 @@ register_methods (void)
   sui_draws_register ();
   sui_matching_register ();
   sui_imports_register ();
+  sui_joint_register ();
 }
 
 /* Settings missing on the command line come from the config file's [shuangsuid] group. */

@@ -302,8 +302,9 @@ export_record (SuiCall     *call,
                             " 'void_reason', d.void_reason, 'voided_at', d.voided_at,"
                             " 'void_approved_by', d.void_approved_by)"
                             " || coalesce ((select jsonb_build_object ("
-                            "     'order', (select jsonb_agg (x::text order by o)"
-                            "               from unnest (m.object_order) with ordinality u (x, o)),"
+                            "     'order', coalesce (to_jsonb (m.stratum_order),"
+                            "               (select jsonb_agg (x::text order by o)"
+                            "                from unnest (m.object_order) with ordinality u (x, o))),"
                             "     'capacity', (select jsonb_object_agg (c.i::text, c.v)"
                             "                  from unnest (m.capacity_ids, m.capacity_values) c (i, v)))"
                             "   from matching m where m.draw_id = d.id), '{}')"
@@ -750,7 +751,7 @@ add_match_members (SuiCall      *call,
   g_auto(GStrv) ids = NULL, values = NULL;
 
   match = sui_pg_exec (call->conn,
-                       "select object_order::text,"
+                       "select coalesce (stratum_order::text, object_order::text),"
                        " array_to_string (capacity_ids, ','), array_to_string (capacity_values, ',')"
                        " from matching where draw_id = $1::bigint",
                        1, params, error);

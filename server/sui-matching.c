@@ -85,6 +85,7 @@ typedef struct
   int     month_room;  /* what the month cap leaves (≥ capacity when the task cap binds) */
   guint   used;
   guint   last_position;
+  guint   part;        /* index into Match.parts */
 } Inspector;
 
 typedef struct
@@ -293,60 +294,146 @@ typedef struct
   GArray      *inspectors;   /* Inspector, by id */
   GArray      *objects;      /* Object, in processing order */
   GArray      *eligible;     /* guint indices of inspectors with no inspector-wide rule */
+  GArray      *parts;        /* Part: the task's unit first, then its partner departments */
+  GArray      *strata;       /* StratumRef, in processing order */
+  gboolean     joint;        /* partner departments take part: strata are "object:unit" */
   guint        k;
   int          task_cap;
   int          month_cap;
   char        *object_draw_id;
 } Match;
 
+/* One part of the task: the owning unit's, or a partner department's (joint tasks). Each
+ * object gets a team of k from every part, drawn from that part's inspectors only. */
+typedef struct
+{
+  char    *unit_id;     /* decimal text */
+  char    *unit_name;
+  guint    k;
+  GArray  *eligible;    /* guint indices of its inspectors with no inspector-wide rule */
+} Part;
+
+/* A stratum of the match: one object's team from one part. */
+typedef struct
+{
+  guint  object;        /* index into Match.objects */
+  guint  part;          /* index into Match.parts */
+} StratumRef;
+
+static void
+part_clear (gpointer data)
+{
+  Part *part = data;
+
+  g_free (part->unit_id);
+  g_free (part->unit_name);
+  g_clear_pointer (&part->eligible, g_array_unref);
+}
+
 static void
 match_clear (Match *m)
 {
+  g_clear_pointer (&m->parts, g_array_unref);
+  g_clear_pointer (&m->strata, g_array_unref);
   g_clear_pointer (&m->inspectors, g_array_unref);
   g_clear_pointer (&m->objects, g_array_unref);
   g_clear_pointer (&m->eligible, g_array_unref);
   g_clear_pointer (&m->object_draw_id, g_free);
 }
 
-/* The task's unit's inspectors with their inspector-wide rules (1, 2, 5, month cap). */
+/* The parts: the task's own unit (its k and tags are the task's), then each partner
+ * department of a joint task by unit id. */
+static gboolean
+load_parts (Match   *m,
+            GError **error)
+{
+  const char *params[1] = { m->task_id };
+  g_autoptr(PGresult) rows = NULL;
+
+  rows = sui_pg_exec (m->call->conn,
+                      "select p.unit_id, u.name, p.k from ("
+                      "  select t.unit_id, t.inspectors_per_object k, 0 sort from task t"
+                      "   where t.id = $1::bigint"
+                      "  union all"
+                      "  select d.unit_id, d.inspectors_per_object, 1 from task_department d"
+                      "   where d.task_id = $1::bigint) p"
+                      " join unit u on u.id = p.unit_id order by p.sort, p.unit_id",
+                      1, params, error);
+  if (rows == NULL)
+    return FALSE;
+  m->parts = g_array_new (FALSE, TRUE, sizeof (Part));
+  g_array_set_clear_func (m->parts, part_clear);
+  for (int r = 0; r < PQntuples (rows); r++)
+    {
+      Part part = { 0 };
+
+      part.unit_id = g_strdup (PQgetvalue (rows, r, 0));
+      part.unit_name = g_strdup (PQgetvalue (rows, r, 1));
+      part.k = (guint) sui_pg_get_int (rows, r, 2);
+      part.eligible = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_array_append_val (m->parts, part);
+    }
+  m->joint = m->parts->len > 1;
+  return TRUE;
+}
+
+static guint
+find_part (Match      *m,
+           const char *unit_id)
+{
+  for (guint i = 0; i < m->parts->len; i++)
+    if (g_str_equal (g_array_index (m->parts, Part, i).unit_id, unit_id))
+      return i;
+  return G_MAXUINT;
+}
+
+/* The inspectors of every part's unit with their inspector-wide rules (1, 2, 5, month cap);
+ * the tags are the part's (the task's for its own unit). */
 static gboolean
 load_inspectors (Match   *m,
                  GError **error)
 {
-  const char *params[5] = {
-    PQgetvalue (m->task, 0, T_UNIT), PQgetvalue (m->task, 0, T_START),
-    PQgetvalue (m->task, 0, T_END), m->task_id, PQgetvalue (m->task, 0, T_TAGS),
+  const char *params[3] = {
+    PQgetvalue (m->task, 0, T_START), PQgetvalue (m->task, 0, T_END), m->task_id,
   };
   g_autoptr(PGresult) rows = NULL;
 
   /* The load of a month counts the live assignments of the other tasks whose window
    * touches it; the peak month over this task's window is what limits it. */
   rows = sui_pg_exec (m->call->conn,
-                      "with mon as ("
+                      "with parts as ("
+                      "  select t.unit_id, t.inspector_tag_ids tags from task t"
+                      "   where t.id = $3::bigint"
+                      "  union all"
+                      "  select d.unit_id, d.inspector_tag_ids from task_department d"
+                      "   where d.task_id = $3::bigint),"
+                      " mon as ("
                       "  select g::date m0, (g + interval '1 month' - interval '1 day')::date m1"
-                      "    from generate_series (date_trunc ('month', $2::date), $3::date,"
+                      "    from generate_series (date_trunc ('month', $1::date), $2::date,"
                       "                          interval '1 month') g),"
                       " load as ("
                       "  select a.inspector_id, mon.m0, count (*) n"
                       "    from inspector_assignment_live a"
                       "    join task o on o.id = a.task_id"
                       "    join mon on o.window_start <= mon.m1 and o.window_end >= mon.m0"
-                      "    join inspector i on i.id = a.inspector_id and i.unit_id = $1::bigint"
-                      "   where a.task_id <> $4::bigint group by 1, 2),"
+                      "    join inspector i on i.id = a.inspector_id"
+                      "     and i.unit_id in (select unit_id from parts)"
+                      "   where a.task_id <> $3::bigint group by 1, 2),"
                       " peak as ("
                       "  select distinct on (inspector_id) inspector_id, m0, n from load"
                       "   order by inspector_id, n desc, m0)"
                       " select i.id, i.name,"
-                      "  i.cert_valid_from <= $2::date and i.cert_valid_until >= $3::date,"
+                      "  i.cert_valid_from <= $1::date and i.cert_valid_until >= $2::date,"
                       "  i.cert_valid_from, i.cert_valid_until, s.assignable, s.name,"
                       "  (select string_agg (coalesce (t.name, x::text), '、' order by x)"
-                      "     from unnest ($5::bigint[]) x left join tag t on t.id = x"
+                      "     from unnest (pa.tags) x left join tag t on t.id = x"
                       "    where not x = any (i.tag_ids)),"
-                      "  coalesce (p.n, 0), to_char (p.m0, 'YYYY-MM')"
+                      "  coalesce (p.n, 0), to_char (p.m0, 'YYYY-MM'), i.unit_id"
                       " from inspector i join inspector_status s on s.code = i.status"
+                      " join parts pa on pa.unit_id = i.unit_id"
                       " left join peak p on p.inspector_id = i.id"
-                      " where i.unit_id = $1::bigint order by i.id",
-                      5, params, error);
+                      " order by i.id",
+                      3, params, error);
   if (rows == NULL)
     return FALSE;
 
@@ -361,6 +448,7 @@ load_inspectors (Match   *m,
       inspector.id = sui_pg_get_int (rows, r, 0);
       inspector.id_text = g_strdup (PQgetvalue (rows, r, 0));
       inspector.name = g_strdup (PQgetvalue (rows, r, 1));
+      inspector.part = find_part (m, PQgetvalue (rows, r, 10));
       inspector.month_room = m->month_cap - (int) MIN (load, G_MAXINT / 2);
       inspector.capacity = MIN (m->task_cap, inspector.month_room);
       if (!sui_pg_get_bool (rows, r, 2))
@@ -368,7 +456,7 @@ load_inspectors (Match   *m,
           inspector.rule = RULE_CERTIFICATE;
           inspector.reason = g_strdup_printf ("执法证有效期 %s 至 %s，未覆盖任务检查期间 %s 至 %s",
                                               PQgetvalue (rows, r, 3), PQgetvalue (rows, r, 4),
-                                              params[1], params[2]);
+                                              params[0], params[1]);
         }
       else if (!sui_pg_get_bool (rows, r, 5))
         {
@@ -393,6 +481,7 @@ load_inspectors (Match   *m,
           guint index = m->inspectors->len;
 
           g_array_append_val (m->eligible, index);
+          g_array_append_val (g_array_index (m->parts, Part, inspector.part).eligible, index);
         }
       g_array_append_val (m->inspectors, inspector);
     }
@@ -426,7 +515,7 @@ static gboolean
 load_objects (Match   *m,
               GError **error)
 {
-  const char *params[2] = { m->task_id, PQgetvalue (m->task, 0, T_UNIT) };
+  const char *params[3] = { m->task_id, PQgetvalue (m->task, 0, T_UNIT), m->task_id };
   g_autoptr(PGresult) draw = NULL;
   g_autoptr(PGresult) rows = NULL;
   g_autoptr(PGresult) recusals = NULL;
@@ -487,8 +576,10 @@ load_objects (Match   *m,
                           " join inspector_recusal r on r.object_id = x.id"
                           " join inspector i on i.id = r.inspector_id"
                           " where s.draw_id = $1::bigint and r.removed_at is null"
-                          "   and i.unit_id = $2::bigint",
-                          2, params, error);
+                          "   and (i.unit_id = $2::bigint or i.unit_id in ("
+                          "        select d.unit_id from task_department d"
+                          "         where d.task_id = $3::bigint))",
+                          3, params, error);
   if (recusals == NULL)
     return FALSE;
   for (int r = 0; r < PQntuples (recusals); r++)
@@ -536,20 +627,26 @@ pair_excluded (Object *object,
   return FALSE;
 }
 
-/* The rule that left a short object short: following the rules in order from the unit's
- * inspectors, the first after which fewer than k remain. */
+/* The rule that left a short object short in a part: following the rules in order from
+ * the part's inspectors, the first after which fewer than k remain. */
 static int
 static_short_rule (Match  *m,
                    Object *object,
+                   guint   part_index,
                    guint  *eligible_out)
 {
-  guint left = m->inspectors->len;
+  Part *part = &g_array_index (m->parts, Part, part_index);
+  guint left = 0;
   guint counts[RULE_CAP + 1] = { 0 };
 
   for (guint i = 0; i < m->inspectors->len; i++)
     {
       Inspector *inspector = &g_array_index (m->inspectors, Inspector, i);
       int rule = inspector->rule;
+
+      if (inspector->part != part_index)
+        continue;
+      left++;
 
       /* A pair rule (3, 4) comes before the inspector-wide rules 5 and 6. */
       if (rule != RULE_CERTIFICATE && rule != RULE_DUTY)
@@ -559,7 +656,7 @@ static_short_rule (Match  *m,
       if (rule != RULE_NONE)
         counts[rule]++;
     }
-  if (left < m->k)
+  if (left < part->k)
     {
       *eligible_out = left;
       return RULE_TEAM;
@@ -567,7 +664,7 @@ static_short_rule (Match  *m,
   for (int rule = RULE_CERTIFICATE; rule <= RULE_CAP; rule++)
     {
       left -= counts[rule];
-      if (left < m->k)
+      if (left < part->k)
         {
           *eligible_out = 0;
           for (int later = rule + 1; later <= RULE_CAP; later++)
@@ -582,15 +679,23 @@ static_short_rule (Match  *m,
 
 static void
 add_shortage (JsonBuilder *b,
+              Match       *m,
               Object      *object,
+              guint        part_index,
               guint        eligible,
-              guint        k,
               int          rule,
               gboolean     month)
 {
+  Part *part = &g_array_index (m->parts, Part, part_index);
+  guint k = part->k;
+
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "object_id");
   json_builder_add_int_value (b, g_ascii_strtoll (object->id_text, NULL, 10));
+  json_builder_set_member_name (b, "unit_id");
+  json_builder_add_int_value (b, g_ascii_strtoll (part->unit_id, NULL, 10));
+  json_builder_set_member_name (b, "unit_name");
+  json_builder_add_string_value (b, part->unit_name);
   json_builder_set_member_name (b, "position");
   json_builder_add_int_value (b, object->position);
   json_builder_set_member_name (b, "eligible");
@@ -603,11 +708,19 @@ add_shortage (JsonBuilder *b,
   json_builder_add_int_value (b, rule);
   json_builder_set_member_name (b, "message");
   if (rule == RULE_TEAM)
-    json_builder_add_string_value (b, "本单位检查人员总数不足每个对象所需人数");
+    {
+      g_autofree char *text = g_strdup_printf ("%s的检查人员总数不足每个对象所需的 %u 名",
+                                               part->unit_name, k);
+
+      json_builder_add_string_value (b, text);
+    }
   else
     {
-      g_autofree char *text = g_strdup_printf ("按“%s”规则排除后只剩 %u 名符合条件的检查人员，"
-                                               "需要 %u 名", rule_label (rule), eligible, k);
+      g_autofree char *text = m->joint
+        ? g_strdup_printf ("%s：按“%s”规则排除后只剩 %u 名符合条件的检查人员，需要 %u 名",
+                           part->unit_name, rule_label (rule), eligible, k)
+        : g_strdup_printf ("按“%s”规则排除后只剩 %u 名符合条件的检查人员，需要 %u 名",
+                           rule_label (rule), eligible, k);
 
       json_builder_add_string_value (b, text);
     }
@@ -642,9 +755,12 @@ shortage_answer (Match       *m,
   json_builder_add_int_value (b, n_short);
   json_builder_set_member_name (b, "message");
   {
-    g_autofree char *text = g_strdup_printf ("有 %u 个检查对象凑不齐 %u 名符合条件的检查人员，"
-                                             "本次未分配任何人员；请按所列规则补充人员、调整"
-                                             "任务要求或上限后重新匹配", n_short, m->k);
+    g_autofree char *text = m->joint
+      ? g_strdup_printf ("有 %u 处检查对象的部门检查组凑不齐所需人数，本次未分配任何人员；"
+                         "请按所列部门和规则补充人员、调整任务要求或上限后重新匹配", n_short)
+      : g_strdup_printf ("有 %u 个检查对象凑不齐 %u 名符合条件的检查人员，"
+                         "本次未分配任何人员；请按所列规则补充人员、调整"
+                         "任务要求或上限后重新匹配", n_short, m->k);
 
     json_builder_add_string_value (b, text);
   }
@@ -671,7 +787,7 @@ shortage_answer (Match       *m,
 /* The arrays that one INSERT … unnest takes. */
 typedef struct
 {
-  GString *objects, *inspectors, *ranks, *positions;
+  GString *objects, *inspectors, *ranks, *positions, *parts;
 } AssignmentRows;
 
 typedef struct
@@ -723,17 +839,19 @@ store_match (Match          *m,
 {
   g_autoptr(GString) names = array_new (), candidates = array_new (), drawn = array_new ();
   g_autoptr(GString) order = array_new (), cap_ids = array_new (), cap_values = array_new ();
-  AssignmentRows a = { array_new (), array_new (), array_new (), array_new () };
+  AssignmentRows a = { array_new (), array_new (), array_new (), array_new (), array_new () };
+  g_autoptr(GString) ks = array_new ();
   ExclusionRows x = { array_new (), array_new (), array_new (), array_new (), array_new (),
                       array_new () };
   g_autoptr(PGresult) made = NULL;
   g_autoptr(PGresult) step = NULL;
   g_autoptr(JsonNode) entropy_json = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(GHashTable) positions = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) inputs = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GString) stratum_order = array_new ();
   g_autofree char *candidate_hash = NULL, *seed = NULL, *result_hash = NULL;
   g_autofree char *count = NULL, *drawn_count = NULL, *actor = NULL, *entropy_text = NULL;
-  g_autofree char *k_text = NULL, *rules = NULL;
+  g_autofree char *rules = NULL;
   JsonNode *answer = NULL;
   guint64 n_pairs = 0, n_drawn = 0;
   const char *params[9];
@@ -741,11 +859,21 @@ store_match (Match          *m,
   for (guint i = 0; i < input->strata->len; i++)
     n_pairs += ((SuiDrawStratum *) g_ptr_array_index (input->strata, i))->candidates->len;
   for (guint i = 0; i < m->objects->len; i++)
+    append_array_id (order, g_array_index (m->objects, Object, i).id_text);
+  for (guint i = 0; m->joint && i < m->strata->len; i++)
     {
-      Object *object = &g_array_index (m->objects, Object, i);
+      StratumRef *ref = &g_array_index (m->strata, StratumRef, i);
+      g_autofree char *name =
+        g_strdup_printf ("%s:%s", g_array_index (m->objects, Object, ref->object).id_text,
+                         g_array_index (m->parts, Part, ref->part).unit_id);
 
-      append_array_int (order, g_ascii_strtoll (object->id_text, NULL, 10));
-      g_hash_table_insert (positions, object->id_text, object);
+      append_array_text (stratum_order, name);
+    }
+  for (guint i = 0; i < input->strata->len; i++)
+    {
+      SuiDrawStratum *in = g_ptr_array_index (input->strata, i);
+
+      g_hash_table_insert (inputs, in->name, in);
     }
 
   /* Strata in name order, as the result lists them; the candidates of the input in step-1
@@ -753,15 +881,14 @@ store_match (Match          *m,
   for (guint i = 0; i < result->strata->len; i++)
     {
       SuiDrawStratumResult *stratum = g_ptr_array_index (result->strata, i);
-      SuiDrawStratum *in = NULL;
-      Object *object = g_hash_table_lookup (positions, stratum->name);
+      SuiDrawStratum *in = g_hash_table_lookup (inputs, stratum->name);
+      StratumRef *ref = &g_array_index (m->strata, StratumRef, stratum->position - 1);
+      Object *object = &g_array_index (m->objects, Object, ref->object);
+      Part *part = &g_array_index (m->parts, Part, ref->part);
       g_autoptr(GString) list = g_string_new ("{");
 
-      for (guint j = 0; j < input->strata->len && in == NULL; j++)
-        if (g_str_equal (((SuiDrawStratum *) g_ptr_array_index (input->strata, j))->name,
-                         stratum->name))
-          in = g_ptr_array_index (input->strata, j);
       append_array_text (names, stratum->name);
+      append_array_int (ks, stratum->k);
       for (guint j = 0; j < in->candidates->len; j++)
         append_array_id (list, g_ptr_array_index (in->candidates, j));
       g_string_append_c (list, '}');
@@ -772,10 +899,11 @@ store_match (Match          *m,
           const char *id = g_ptr_array_index (stratum->drawn, j);
 
           append_array_id (list, id);
-          append_array_text (a.objects, stratum->name);
-          append_array_text (a.inspectors, id);
+          append_array_id (a.objects, object->id_text);
+          append_array_id (a.inspectors, id);
           append_array_int (a.ranks, j + 1);
           append_array_int (a.positions, object->position);
+          append_array_id (a.parts, part->unit_id);
           n_drawn++;
         }
       g_string_append_c (list, '}');
@@ -854,17 +982,17 @@ store_match (Match          *m,
   if (made == NULL)
     return NULL;
 
-  k_text = sui_pg_int_param (m->k);
   params[0] = PQgetvalue (made, 0, 0);
-  params[1] = k_text;
+  params[1] = array_end (ks);
   params[2] = array_end (names);
   params[3] = array_end (candidates);
   params[4] = array_end (drawn);
   step = sui_pg_exec (m->call->conn,
                       "insert into draw_stratum (draw_id, name, k, n, candidates, drawn)"
-                      " select $1::bigint, u.name, $2::bigint, cardinality (u.c::bigint[]),"
+                      " select $1::bigint, u.name, u.k, cardinality (u.c::bigint[]),"
                       "        u.c::bigint[], u.d::bigint[]"
-                      " from unnest ($3::text[], $4::text[], $5::text[]) u (name, c, d)",
+                      " from unnest ($2::bigint[], $3::text[], $4::text[], $5::text[])"
+                      "      u (k, name, c, d)",
                       5, params, error);
   if (step == NULL)
     return NULL;
@@ -891,6 +1019,22 @@ store_match (Match          *m,
     json_builder_add_string_value (rb, PQgetvalue (m->task, 0, T_TAGS));
     json_builder_set_member_name (rb, "object_draw_id");
     json_builder_add_int_value (rb, g_ascii_strtoll (m->object_draw_id, NULL, 10));
+    json_builder_set_member_name (rb, "parts");
+    json_builder_begin_array (rb);
+    for (guint i = 0; i < m->parts->len; i++)
+      {
+        Part *part = &g_array_index (m->parts, Part, i);
+
+        json_builder_begin_object (rb);
+        json_builder_set_member_name (rb, "unit_id");
+        json_builder_add_int_value (rb, g_ascii_strtoll (part->unit_id, NULL, 10));
+        json_builder_set_member_name (rb, "unit_name");
+        json_builder_add_string_value (rb, part->unit_name);
+        json_builder_set_member_name (rb, "inspectors_per_object");
+        json_builder_add_int_value (rb, part->k);
+        json_builder_end_object (rb);
+      }
+    json_builder_end_array (rb);
     json_builder_end_object (rb);
     rules_node = json_builder_get_root (rb);
     rules = sui_json_to_string (rules_node);
@@ -901,12 +1045,13 @@ store_match (Match          *m,
   params[4] = array_end (cap_ids);
   params[5] = array_end (cap_values);
   params[6] = rules;
+  params[7] = m->joint ? array_end (stratum_order) : NULL;
   step = sui_pg_exec (m->call->conn,
                       "insert into matching (draw_id, task_id, object_draw_id, object_order,"
-                      "                      capacity_ids, capacity_values, rules)"
+                      "                      capacity_ids, capacity_values, rules, stratum_order)"
                       " values ($1::bigint, $2::bigint, $3::bigint, $4::bigint[], $5::bigint[],"
-                      "         $6::integer[], $7::jsonb)",
-                      7, params, error);
+                      "         $6::integer[], $7::jsonb, $8::text[])",
+                      8, params, error);
   if (step == NULL)
     return NULL;
   g_clear_pointer (&step, PQclear);
@@ -924,13 +1069,14 @@ store_match (Match          *m,
   params[3] = array_end (a.inspectors);
   params[4] = array_end (a.ranks);
   params[5] = array_end (a.positions);
+  params[6] = array_end (a.parts);
   step = sui_pg_exec (m->call->conn,
                       "insert into inspector_assignment (task_id, draw_id, object_id, inspector_id,"
-                      "                                  rank, position)"
-                      " select $2::bigint, $1::bigint, u.o, u.i, u.r, u.p"
-                      " from unnest ($3::bigint[], $4::bigint[], $5::integer[], $6::integer[])"
-                      "      u (o, i, r, p)",
-                      6, params, error);
+                      "                                  rank, position, part_unit_id)"
+                      " select $2::bigint, $1::bigint, u.o, u.i, u.r, u.p, u.u"
+                      " from unnest ($3::bigint[], $4::bigint[], $5::integer[], $6::integer[],"
+                      "              $7::bigint[]) u (o, i, r, p, u)",
+                      7, params, error);
   if (step == NULL)
     return NULL;
   g_clear_pointer (&step, PQclear);
@@ -998,6 +1144,7 @@ store_match (Match          *m,
   g_string_free (a.inspectors, TRUE);
   g_string_free (a.ranks, TRUE);
   g_string_free (a.positions, TRUE);
+  g_string_free (a.parts, TRUE);
   g_string_free (x.objects, TRUE);
   g_string_free (x.inspectors, TRUE);
   g_string_free (x.rules, TRUE);
@@ -1094,7 +1241,7 @@ tasks_match_inspectors (SuiCall  *call,
   m.k = (guint) sui_pg_get_int (task, 0, T_PER_OBJECT);
   m.task_cap = (int) sui_pg_get_int (task, 0, T_TASK_CAP);
   m.month_cap = (int) sui_pg_get_int (task, 0, T_MONTH_CAP);
-  if (!load_inspectors (&m, error) || !load_objects (&m, error))
+  if (!load_parts (&m, error) || !load_inspectors (&m, error) || !load_objects (&m, error))
     goto out;
 
   /* Rules 1–6 as they stand before the walk: an object short here is short whatever the
@@ -1114,30 +1261,43 @@ tasks_match_inspectors (SuiCall  *call,
 
       sui_draw_input_set_capacity (input, inspector->id_text, (guint) inspector->capacity);
     }
+  /* One stratum per object and part: named by the object id alone when the task's unit is
+   * the only part (as before joint tasks), "object:unit" in a joint task. */
+  m.strata = g_array_new (FALSE, FALSE, sizeof (StratumRef));
   for (guint i = 0; i < m.objects->len; i++)
     {
       Object *object = &g_array_index (m.objects, Object, i);
-      SuiDrawStratum *stratum = sui_draw_input_add_stratum_k (input, object->id_text, m.k);
-      guint n = 0;
 
-      sui_draw_input_add_order (input, object->id_text);
-      for (guint e = 0; e < m.eligible->len; e++)
+      for (guint p = 0; p < m.parts->len; p++)
         {
-          guint index = g_array_index (m.eligible, guint, e);
+          Part *part = &g_array_index (m.parts, Part, p);
+          g_autofree char *name = m.joint ? g_strdup_printf ("%s:%s", object->id_text,
+                                                             part->unit_id)
+                                          : g_strdup (object->id_text);
+          SuiDrawStratum *stratum = sui_draw_input_add_stratum_k (input, name, part->k);
+          StratumRef ref = { i, p };
+          guint n = 0;
 
-          if (object->pairs->len > 0 && pair_excluded (object, index))
-            continue;
-          sui_draw_input_add_candidate (input, stratum,
-                                        g_array_index (m.inspectors, Inspector, index).id_text);
-          n++;
-        }
-      if (n < m.k)
-        {
-          guint eligible = 0;
-          int rule = static_short_rule (&m, object, &eligible);
+          g_array_append_val (m.strata, ref);
+          sui_draw_input_add_order (input, name);
+          for (guint e = 0; e < part->eligible->len; e++)
+            {
+              guint index = g_array_index (part->eligible, guint, e);
 
-          if (n_short++ < MAX_SHORT_SHOWN)
-            add_shortage (shortages, object, eligible, m.k, rule, FALSE);
+              if (object->pairs->len > 0 && pair_excluded (object, index))
+                continue;
+              sui_draw_input_add_candidate (input, stratum,
+                                            g_array_index (m.inspectors, Inspector, index).id_text);
+              n++;
+            }
+          if (n < part->k)
+            {
+              guint eligible = 0;
+              int rule = static_short_rule (&m, object, p, &eligible);
+
+              if (n_short++ < MAX_SHORT_SHOWN)
+                add_shortage (shortages, &m, object, p, eligible, rule, FALSE);
+            }
         }
     }
   if (m.objects->len == 0)
@@ -1170,12 +1330,15 @@ tasks_match_inspectors (SuiCall  *call,
       {
         SuiDrawStratumResult *stratum = g_ptr_array_index (result->strata, i);
 
+        StratumRef *ref = &g_array_index (m.strata, StratumRef, stratum->position - 1);
+        guint position = g_array_index (m.objects, Object, ref->object).position;
+
         for (guint j = 0; j < stratum->drawn->len; j++)
           {
             Inspector *inspector = g_hash_table_lookup (index, g_ptr_array_index (stratum->drawn, j));
 
             inspector->used++;
-            inspector->last_position = MAX (inspector->last_position, stratum->position);
+            inspector->last_position = MAX (inspector->last_position, position);
           }
       }
     if (result->n_short > 0)
@@ -1183,7 +1346,8 @@ tasks_match_inspectors (SuiCall  *call,
         for (guint i = 0; i < result->strata->len; i++)
           {
             SuiDrawStratumResult *stratum = g_ptr_array_index (result->strata, i);
-            Object *object = &g_array_index (m.objects, Object, stratum->position - 1);
+            StratumRef *ref = &g_array_index (m.strata, StratumRef, stratum->position - 1);
+            Object *object = &g_array_index (m.objects, Object, ref->object);
             gboolean month = FALSE;
             SuiDrawStratum *in = NULL;
 
@@ -1201,7 +1365,8 @@ tasks_match_inspectors (SuiCall  *call,
                 month |= inspector->capacity < m.task_cap;
               }
             if (n_short++ < MAX_SHORT_SHOWN)
-              add_shortage (shortages, object, stratum->drawn->len, m.k, RULE_CAP, month);
+              add_shortage (shortages, &m, object, ref->part, stratum->drawn->len, RULE_CAP,
+                            month);
           }
         answer = shortage_answer (&m, shortages, n_short, "caps", error);
         goto out;
@@ -1222,6 +1387,22 @@ out:
 
 /* ---- tasks.assignments, tasks.exclusions --------------------------------------------- */
 
+/* The caller works at one of the partner units listed ("{3,7}", or "" for none). */
+static gboolean
+is_partner (SuiCall    *call,
+            const char *units)
+{
+  g_auto(GStrv) ids = NULL;
+
+  if (units == NULL || *units != '{')
+    return FALSE;
+  ids = g_strsplit_set (units, "{,}", -1);
+  for (guint i = 0; ids[i] != NULL; i++)
+    if (*ids[i] != '\0' && g_ascii_strtoll (ids[i], NULL, 10) == call->user->unit_id)
+      return TRUE;
+  return FALSE;
+}
+
 /* The task (for a reader) and its live match; -32004, -32003, -32011. */
 static PGresult *
 load_match (SuiCall   *call,
@@ -1233,7 +1414,9 @@ load_match (SuiCall   *call,
   g_autoptr(PGresult) row = NULL;
 
   row = sui_pg_exec (call->conn,
-                     "select t.id, t.unit_id, d.id from task t"
+                     "select t.id, t.unit_id, d.id,"
+                     " (select array_agg (p.unit_id) from task_department p"
+                     "   where p.task_id = t.id)::text from task t"
                      " left join draw d on d.task_id = t.id and d.kind = 'inspectors'"
                      "  and d.state <> 'voided' and d.run_at is not null"
                      " where t.id = $1::bigint",
@@ -1246,7 +1429,9 @@ load_match (SuiCall   *call,
                            "该抽查任务不存在，请刷新后再试");
       return NULL;
     }
-  if (!sui_plans_check_unit (call, sui_pg_get_int (row, 0, 1), "抽查任务", error))
+  /* The partner departments of a joint task see the whole match: one visit per object. */
+  if (!is_partner (call, PQgetvalue (row, 0, 3)) &&
+      !sui_plans_check_unit (call, sui_pg_get_int (row, 0, 1), "抽查任务", error))
     return NULL;
   if (PQgetisnull (row, 0, 2))
     {
@@ -1282,9 +1467,12 @@ tasks_assignments (SuiCall  *call,
                             "with page as ("
                             "  select a.object_id, min (a.position) position,"
                             "         jsonb_agg (jsonb_build_object ('id', i.id, 'name', i.name,"
-                            "           'cert_no', i.cert_no, 'rank', a.rank) order by a.rank)"
-                            "           inspectors"
+                            "           'cert_no', i.cert_no, 'rank', a.rank,"
+                            "           'unit_id', i.unit_id, 'unit_name', u.name)"
+                            "           order by a.part_unit_id = t.unit_id desc,"
+                            "                    a.part_unit_id, a.rank) inspectors"
                             "    from inspector_assignment a join inspector i on i.id = a.inspector_id"
+                            "    join unit u on u.id = i.unit_id join task t on t.id = a.task_id"
                             "   where a.draw_id = $1::bigint and a.object_id > $2::bigint"
                             "   group by a.object_id order by a.object_id limit $3::bigint)"
                             " select jsonb_build_object ('draw_id', $1::bigint,"
