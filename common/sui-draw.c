@@ -1430,13 +1430,23 @@ sui_draw_verify (JsonNode  *record,
                  GError   **error)
 {
   g_autoptr(SuiDrawInput) input = sui_draw_input_new_from_record (record, error);
+
+  return input != NULL && sui_draw_verify_input (input, record, error);
+}
+
+/* The record's claims (hashes, n, k, drawn) against a re-run of input. The daemon builds
+ * the input of a large match straight from its database rows and passes a record whose
+ * candidate lists it left empty: millions of JSON strings would cost more than the run. */
+gboolean
+sui_draw_verify_input (SuiDrawInput  *input,
+                       JsonNode      *record,
+                       GError       **error)
+{
   g_autoptr(SuiDrawResult) result = NULL;
   g_autoptr(GHashTable) by_name = NULL;
   JsonObject *object;
   JsonArray *strata;
 
-  if (input == NULL)
-    return FALSE;
   result = sui_draw_run (input, error);
   if (result == NULL)
     return FALSE;

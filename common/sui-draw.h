@@ -138,6 +138,9 @@ SuiDrawInput   *sui_draw_input_new_from_record  (JsonNode        *record,
                                                  GError         **error);
 gboolean        sui_draw_verify                 (JsonNode        *record,
                                                  GError         **error);
+gboolean        sui_draw_verify_input           (SuiDrawInput    *input,
+                                                 JsonNode        *record,
+                                                 GError         **error);
 gboolean        sui_draw_verify_text            (const char      *text,
                                                  gssize           length,
                                                  GError         **error);

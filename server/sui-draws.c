@@ -781,6 +781,7 @@ add_match_members (SuiCall      *call,
 static JsonNode *
 verify_record (SuiCall     *call,
                const char  *draw_id,
+               PGresult   **strata_out,
                GError     **error)
 {
   const char *params[1] = { draw_id };
@@ -831,8 +832,10 @@ verify_record (SuiCall     *call,
       json_builder_add_int_value (b, sui_pg_get_int (strata, r, 2));
       json_builder_set_member_name (b, "k");
       json_builder_add_int_value (b, sui_pg_get_int (strata, r, 3));
+      /* Left empty here: fill_candidates() puts them straight into the input. */
       json_builder_set_member_name (b, "candidates");
-      add_id_array (b, PQgetvalue (strata, r, 4));
+      json_builder_begin_array (b);
+      json_builder_end_array (b);
       json_builder_set_member_name (b, "drawn");
       add_id_array (b, PQgetvalue (strata, r, 5));
       json_builder_end_object (b);
@@ -841,7 +844,35 @@ verify_record (SuiCall     *call,
   if (!add_match_members (call, b, draw_id, error))
     return NULL;
   json_builder_end_object (b);
+  *strata_out = g_steal_pointer (&strata);
   return json_builder_get_root (b);
+}
+
+/* The candidates of each stratum, from the array text of verify_record()'s rows (in the
+ * order of the record's strata, so of the input's), into the input's string chunk. */
+static void
+fill_candidates (SuiDrawInput *input,
+                 PGresult     *strata)
+{
+  for (int r = 0; r < PQntuples (strata) && (guint) r < input->strata->len; r++)
+    {
+      SuiDrawStratum *stratum = g_ptr_array_index (input->strata, r);
+      const char *p = PQgetvalue (strata, r, 4);
+
+      if (*p == '{')
+        p++;
+      while (*p != '\0' && *p != '}')
+        {
+          const char *end = p;
+
+          while (*end != ',' && *end != '}' && *end != '\0')
+            end++;
+          if (end > p)
+            g_ptr_array_add (stratum->candidates,
+                             g_string_chunk_insert_len (input->text, p, end - p));
+          p = *end == ',' ? end + 1 : end;
+        }
+    }
 }
 
 static const char *
@@ -875,6 +906,8 @@ draws_verify (SuiCall  *call,
   g_autoptr(PGresult) row = NULL;
   g_autoptr(PGresult) published = NULL;
   g_autoptr(JsonNode) record = NULL;
+  g_autoptr(PGresult) strata = NULL;
+  g_autoptr(SuiDrawInput) input = NULL;
   g_autoptr(GError) verify_error = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree char *problem = NULL;
@@ -889,7 +922,7 @@ draws_verify (SuiCall  *call,
     return NULL;
   params[0] = PQgetvalue (row, 0, D_ID);
 
-  record = verify_record (call, params[0], error);
+  record = verify_record (call, params[0], &strata, error);
   if (record == NULL)
     {
       if (error == NULL || *error == NULL)
@@ -919,7 +952,10 @@ draws_verify (SuiCall  *call,
   if (published == NULL)
     return NULL;
 
-  if (!sui_draw_verify (record, &verify_error))
+  input = sui_draw_input_new_from_record (record, &verify_error);
+  if (input != NULL)
+    fill_candidates (input, strata);
+  if (input == NULL || !sui_draw_verify_input (input, record, &verify_error))
     {
       step = step_code (verify_error);
       problem = g_strdup (verify_error->message);
