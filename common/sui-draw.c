@@ -894,14 +894,25 @@ match_walk (SuiDrawInput *input,
       Order order = { data->seed, stratum->name, (const char **) stratum->candidates->pdata,
                       data->prefixes[job] };
       g_autofree guint32 *sorted = NULL;
+      guint head = MIN (n, 2 * k + 2);
 
       data->drawn[job] = g_ptr_array_new_full (k, g_free);
       if (k == 0)
         continue;
-      sorted = select_smallest (&order, n, n);
+      /* Usually the first k by key have room: order only the first few, and all of them
+       * only when the caps skip past those (the same sequence either way). */
+      sorted = select_smallest (&order, n, head);
       for (guint i = 0; i < n && data->drawn[job]->len < k; i++)
         {
-          const char *id = order.ids[sorted[i]];
+          const char *id;
+
+          if (i == head)
+            {
+              g_free (sorted);
+              sorted = select_smallest (&order, n, n);
+              head = n;
+            }
+          id = order.ids[sorted[i]];
           guint cap = GPOINTER_TO_UINT (g_hash_table_lookup (input->capacity, id));
           guint count = GPOINTER_TO_UINT (g_hash_table_lookup (used, id));
 
