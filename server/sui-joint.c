@@ -162,6 +162,36 @@ load_part (SuiCall     *call,
   return g_steal_pointer (&row);
 }
 
+/* The caller's own part of a draft task, locked and at the version they saw: what
+ * tasks.update_department and tasks.confirm_department start from. */
+static PGresult *
+load_own_part (SuiCall     *call,
+               gint64       task_id,
+               gint64       unit_id,
+               gint64       version,
+               char       **task_text,
+               char       **unit_text,
+               GError     **error)
+{
+  g_autoptr(PGresult) task = NULL;
+  g_autoptr(PGresult) part = NULL;
+
+  if (!check_partner (call, unit_id, error))
+    return NULL;
+  task = load_task (call, task_id, TRUE, error);
+  if (task == NULL || !check_draft (task, error))
+    return NULL;
+  *task_text = sui_pg_int_param (task_id);
+  *unit_text = sui_pg_int_param (unit_id);
+  part = load_part (call, *task_text, *unit_text, error);
+  if (part == NULL ||
+      !sui_register_check_version (call, sui_pg_get_int (part, 0, 1), version,
+                                   "本部门分工已被他人修改，已为您载入最新内容，请核对后再操作",
+                                   error))
+    return NULL;
+  return g_steal_pointer (&part);
+}
+
 /* ---- tasks.departments ------------------------------------------------------------ */
 
 static JsonNode *
@@ -484,7 +514,6 @@ tasks_update_department (SuiCall  *call,
                          GError  **error)
 {
   gint64 task_id = 0, unit_id = 0, version = 0, per_object = 0;
-  g_autoptr(PGresult) task = NULL;
   g_autoptr(PGresult) part = NULL;
   g_autoptr(PGresult) done = NULL;
   g_autoptr(GArray) tags = NULL;
@@ -503,18 +532,8 @@ tasks_update_department (SuiCall  *call,
       !sui_call_get_string (call, "note", FALSE, &note, error) ||
       !sui_register_get_ids (call, "inspector_tag_ids", FALSE, &tags, error))
     return NULL;
-  if (!check_partner (call, unit_id, error))
-    return NULL;
-  task = load_task (call, task_id, TRUE, error);
-  if (task == NULL || !check_draft (task, error))
-    return NULL;
-  task_text = sui_pg_int_param (task_id);
-  unit_text = sui_pg_int_param (unit_id);
-  part = load_part (call, task_text, unit_text, error);
-  if (part == NULL ||
-      !sui_register_check_version (call, sui_pg_get_int (part, 0, 1), version,
-                                   "本部门分工已被他人修改，已为您载入最新内容，请核对后再保存",
-                                   error))
+  part = load_own_part (call, task_id, unit_id, version, &task_text, &unit_text, error);
+  if (part == NULL)
     return NULL;
 
   v = sui_validation_new ();
@@ -606,7 +625,6 @@ tasks_confirm_department (SuiCall  *call,
                           GError  **error)
 {
   gint64 task_id = 0, unit_id = 0, version = 0;
-  g_autoptr(PGresult) task = NULL;
   g_autoptr(PGresult) part = NULL;
   g_autoptr(PGresult) done = NULL;
   g_autofree char *task_text = NULL, *unit_text = NULL, *actor = NULL;
@@ -618,18 +636,8 @@ tasks_confirm_department (SuiCall  *call,
       !sui_call_get_int (call, "unit_id", TRUE, &unit_id, error) ||
       !sui_call_get_int (call, "version", TRUE, &version, error))
     return NULL;
-  if (!check_partner (call, unit_id, error))
-    return NULL;
-  task = load_task (call, task_id, TRUE, error);
-  if (task == NULL || !check_draft (task, error))
-    return NULL;
-  task_text = sui_pg_int_param (task_id);
-  unit_text = sui_pg_int_param (unit_id);
-  part = load_part (call, task_text, unit_text, error);
-  if (part == NULL ||
-      !sui_register_check_version (call, sui_pg_get_int (part, 0, 1), version,
-                                   "本部门分工已被他人修改，已为您载入最新内容，请核对后再确认",
-                                   error))
+  part = load_own_part (call, task_id, unit_id, version, &task_text, &unit_text, error);
+  if (part == NULL)
     return NULL;
   if (sui_pg_get_bool (part, 0, 6))
     {
