@@ -21,6 +21,9 @@
 #include "sui-matching.h"
 #include "sui-files.h"
 #include "sui-imports.h"
+#include "sui-items.h"
+#include "sui-grades.h"
+#include "sui-xlsx.h"
 #include "sui-joint.h"
 #include "sui-inspectors.h"
 #include "sui-migrate.h"
@@ -89,6 +92,9 @@ register_methods (void)
   sui_draws_register ();
   sui_matching_register ();
   sui_imports_register ();
+  sui_items_register ();
+  sui_grades_register ();
+  sui_xlsx_register ();
   sui_joint_register ();
 }
 

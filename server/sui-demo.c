@@ -1,5 +1,6 @@
 /* sui-demo.c: the demo data — Shijiazhuang's bureau, its direct units, two partner
- * departments and one supervisor and one inspector per direct unit
+ * departments, one supervisor and one inspector per direct unit, and each direct unit's item
+ * list (its claims of the seeded catalogue)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -142,6 +143,60 @@ ensure_user (PGconn      *conn,
                                   NULL, after, error);
 }
 
+/* The direct unit's claims of the seeded catalogue (0005): every unit claims the e-cigarette
+ * items and the key item; the general cigarette items are left out by a few units, as real
+ * lists differ.  Only claims that do not exist yet are added, each audited. */
+static gboolean
+ensure_claims (PGconn      *conn,
+               const char  *unit_code,
+               guint        index,
+               GError     **error)
+{
+  g_autoptr(PGresult) made = NULL;
+  GString *codes = g_string_new ("{YC-01,DZY-01,DZY-02");
+  g_autofree char *codes_text = NULL;
+  const char *params[2];
+
+  if (index % 3 != 1)
+    g_string_append (codes, ",YC-02");
+  if (index % 4 != 3)
+    g_string_append (codes, ",YC-03");
+  g_string_append_c (codes, '}');
+  codes_text = g_string_free (codes, FALSE);
+
+  params[0] = unit_code;
+  params[1] = codes_text;
+  made = sui_pg_exec (conn,
+                      "with i as ("
+                      "  insert into item (unit_id, catalogue_id, catalogue_version, code, name,"
+                      "    legal_basis, level, object_types, frequency, content, methods,"
+                      "    ratio_min_bp, ratio_max_bp)"
+                      "  select u.id, c.id, c.version, c.code, c.name, c.legal_basis, c.level,"
+                      "    c.object_types, c.frequency, c.content, c.methods, c.ratio_min_bp,"
+                      "    c.ratio_max_bp"
+                      "  from unit u, catalogue_item c"
+                      "  where u.code = $1 and c.code = any ($2::text[]) and c.state = 'active'"
+                      "  order by c.id"
+                      "  on conflict (unit_id, catalogue_id) do nothing returning *)"
+                      " select i.id, jsonb_build_object ('id', i.id, 'unit_id', i.unit_id,"
+                      "   'catalogue_id', i.catalogue_id, 'code', i.code, 'name', i.name,"
+                      "   'methods', to_jsonb (i.methods), 'ratio_min_bp', i.ratio_min_bp,"
+                      "   'ratio_max_bp', i.ratio_max_bp, 'state', i.state)"
+                      " from i order by i.id",
+                      2, params, error);
+  if (made == NULL)
+    return FALSE;
+  for (int r = 0; r < PQntuples (made); r++)
+    {
+      g_autoptr(JsonNode) after = json_from_string (PQgetvalue (made, r, 1), NULL);
+
+      if (!sui_audit_append_system (conn, DEMO_METHOD, "items", PQgetvalue (made, r, 0),
+                                    NULL, after, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* The bureau: made when missing; the placeholder that --create-admin makes on an empty
  * database becomes Shijiazhuang's bureau; any other bureau is kept as it is. Returns
  * its code. */
@@ -241,7 +296,8 @@ sui_demo_load (PGconn  *conn,
       if (!ensure_user (conn, supervisor, demo_names[direct][0], "supervisor",
                         demo_units[i].code, demo_hash, error) ||
           !ensure_user (conn, inspector, demo_names[direct][1], "inspector",
-                        demo_units[i].code, demo_hash, error))
+                        demo_units[i].code, demo_hash, error) ||
+          !ensure_claims (conn, demo_units[i].code, direct, error))
         return FALSE;
       direct++;
     }

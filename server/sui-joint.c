@@ -22,9 +22,18 @@
 #define MAX_NOTE 2000
 #define MAX_REASON 500
 
+/* A part's items with what a reader of another unit cannot look up in its own list: the
+ * item's code, name and level and the method's name. */
+#define ITEMS_JSON_SQL(column) \
+  "(select coalesce (jsonb_agg (x.e || jsonb_build_object ('code', i.code, 'name', i.name," \
+  "   'level', i.level, 'method_name', m.name) order by x.o), '[]'::jsonb)" \
+  "  from jsonb_array_elements (" column ") with ordinality x (e, o)" \
+  "  left join item i on i.id = (x.e ->> 'item_id')::bigint" \
+  "  left join check_method m on m.code = x.e ->> 'method')"
+
 #define PART_JSON_SQL \
   "jsonb_build_object ('id', d.id, 'task_id', d.task_id, 'unit_id', d.unit_id," \
-  " 'unit_name', u.name, 'items', d.items," \
+  " 'unit_name', u.name, 'items', " ITEMS_JSON_SQL ("d.items") "," \
   " 'inspectors_per_object', d.inspectors_per_object," \
   " 'inspector_tag_ids', to_jsonb (d.inspector_tag_ids), 'note', d.note," \
   " 'confirmed', d.confirmed_at is not null, 'confirmed_by', d.confirmed_by," \
@@ -240,7 +249,7 @@ tasks_departments (SuiCall  *call,
                             "                  where d.task_id = t.id"
                             "                    and d.confirmed_at is null),"
                             " 'lead', jsonb_build_object ('unit_id', t.unit_id,"
-                            "   'unit_name', lu.name, 'items', t.items,"
+                            "   'unit_name', lu.name, 'items', " ITEMS_JSON_SQL ("t.items") ","
                             "   'inspectors_per_object', t.inspectors_per_object,"
                             "   'inspector_tag_ids', to_jsonb (t.inspector_tag_ids),"
                             "   'inspectors_on_duty', (select count (*) from inspector i"

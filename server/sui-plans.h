@@ -5,18 +5,25 @@
 #pragma once
 
 #include "sui-call.h"
+#include "sui-items.h"
 #include "sui-pg.h"
 
 G_BEGIN_DECLS
 
 /* The fields of a task that belong to the plan (what a published version keeps and
  * plans.compare compares), as one jsonb value, for a query with the task table as `t`. */
+/* items are given with their codes, names and method names (sui-items.h), so that a
+ * published revision keeps them as they were. */
 #define SUI_TASK_PLAN_FIELDS_SQL \
-  "jsonb_build_object ('id', t.id, 'name', t.name, 'items', t.items, 'scope', t.scope," \
+  "jsonb_build_object ('id', t.id, 'name', t.name," \
+  " 'items', " SUI_TASK_ITEMS_JSON_SQL ("t.items") ", 'scope', t.scope," \
   " 'ratio_a_bp', t.ratio_a_bp, 'ratio_b_bp', t.ratio_b_bp, 'ratio_c_bp', t.ratio_c_bp," \
   " 'ratio_d_bp', t.ratio_d_bp, 'exclusion_months', t.exclusion_months," \
   " 'inspectors_per_object', t.inspectors_per_object, 'window_start', t.window_start," \
-  " 'window_end', t.window_end, 'deadline', t.deadline, 'note', t.note)"
+  " 'window_end', t.window_end, 'deadline', t.deadline, 'note', t.note," \
+  " 'inspector_tag_ids', to_jsonb (t.inspector_tag_ids)," \
+  " 'inspector_task_cap', t.inspector_task_cap, 'inspector_month_cap', t.inspector_month_cap," \
+  " 'avoid_last_inspector', t.avoid_last_inspector)"
 
 /* Columns of sui_plans_load()'s row. */
 enum

@@ -9,6 +9,9 @@
  * under key supervision (重点监管 is checked outside the random pool), not checked within
  * the exclusion period. tasks.make_ready freezes them per risk class, makes the draw's
  * secret and publishes only its commitment and the candidate hash (sui-draws.c runs it).
+ * A task's items are items of its unit's list, each with a check method (sui-items.c checks
+ * them); a general item caps the task's ratios. The task also carries the rules its
+ * inspectors are matched by (sui-matching.c).
  */
 #include "sui-tasks.h"
 
@@ -16,6 +19,7 @@
 
 #include "sui-draws.h"
 #include "sui-filter.h"
+#include "sui-items.h"
 #include "sui-plans.h"
 
 #define DEFAULT_LIMIT 100
@@ -33,7 +37,8 @@ static const char *const ratio_fields[] = { "ratio_a_bp", "ratio_b_bp", "ratio_c
   " 'draw', (select " SUI_DRAW_SUMMARY_SQL " from draw_public d" \
   "          where d.task_id = t.id and d.kind = 'objects' and d.state <> 'voided')))"
 
-enum { COL_ID, COL_PLAN, COL_UNIT, COL_STATE, COL_VERSION, COL_PLAN_EDITABLE, COL_JSON };
+enum { COL_ID, COL_PLAN, COL_UNIT, COL_STATE, COL_VERSION, COL_PLAN_EDITABLE, COL_JSON,
+       COL_ITEMS };
 
 /* The task (locked when for_update) with whether its plan may be edited now. */
 static PGresult *
@@ -50,7 +55,7 @@ load_task (SuiCall   *call,
   "select t.id, t.plan_id, t.unit_id, t.state, t.version," \
   " (p.state = 'draft' or (p.state = 'published' and exists (" \
   "   select 1 from plan_change c where c.plan_id = p.id and c.state = 'approved')))," \
-  " " TASK_JSON_SQL \
+  " " TASK_JSON_SQL ", t.items::text" \
   " from task t join plan p on p.id = t.plan_id where t.id = $1::bigint"
 
   result = sui_pg_exec (call->conn, for_update ? TASK_SELECT " for update of t" : TASK_SELECT,
@@ -153,12 +158,140 @@ tasks_get (SuiCall  *call,
 
 /* ---- tasks.create, tasks.update ----------------------------------------------------- */
 
+/* The item ids of a task's stored items (jsonb text; NULL for a new task). */
+static GArray *
+stored_ids (const char *stored_items)
+{
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(JsonNode) node = stored_items != NULL ? json_from_string (stored_items, NULL) : NULL;
+
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *e = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_OBJECT (e))
+            {
+              gint64 id = json_object_get_int_member_with_default (json_node_get_object (e),
+                                                                   "item_id", 0);
+
+              g_array_append_val (ids, id);
+            }
+        }
+    }
+  return ids;
+}
+
+static int
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The task's rules for its inspectors (0004): the tags they must hold (inspector tags the
+ * unit can see), the caps (null: the default) and whether the last inspector is avoided. */
+static gboolean
+merge_rules (SuiCall        *call,
+             JsonObject     *fields,
+             const char     *unit_text,
+             SuiValidation  *v,
+             GError        **error)
+{
+  static const struct { const char *name; gint64 fallback; const char *label; } caps[] = {
+    { "inspector_task_cap", 30, "每名执法人员在本任务中最多承担的检查对象数" },
+    { "inspector_month_cap", 60, "每名执法人员每月最多承担的检查对象数" },
+  };
+  g_autoptr(GArray) tags = NULL;
+  gboolean avoid = TRUE;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (caps); i++)
+    {
+      gint64 value = 0;
+
+      if (!sui_call_get_int (call, caps[i].name, FALSE, &value, error))
+        return FALSE;
+      if (sui_call_has (call, caps[i].name))
+        json_object_set_int_member (fields, caps[i].name, value);
+      else if (json_object_has_member (call->params, caps[i].name))
+        json_object_set_int_member (fields, caps[i].name, caps[i].fallback);
+      value = json_object_get_int_member (fields, caps[i].name);
+      if (value < 1 || value > 10000)
+        {
+          g_autofree char *message = g_strdup_printf ("%s须在 1 至 10000 之间（留空则为 %"
+                                                      G_GINT64_FORMAT "）",
+                                                      caps[i].label, caps[i].fallback);
+
+          sui_validation_add (v, caps[i].name, "range", message);
+        }
+    }
+
+  if (!sui_call_get_bool (call, "avoid_last_inspector", FALSE, &avoid, error))
+    return FALSE;
+  if (json_object_has_member (call->params, "avoid_last_inspector"))
+    json_object_set_boolean_member (fields, "avoid_last_inspector", avoid);
+
+  if (!sui_register_get_ids (call, "inspector_tag_ids", FALSE, &tags, error))
+    return FALSE;
+  if (tags == NULL && json_object_has_member (call->params, "inspector_tag_ids"))
+    tags = g_array_new (FALSE, FALSE, sizeof (gint64));
+  if (tags != NULL)
+    {
+      JsonArray *array = json_array_new ();
+
+      g_array_sort (tags, compare_ids);
+      for (guint i = 0; i < tags->len; i++)
+        if (i == 0 || g_array_index (tags, gint64, i) != g_array_index (tags, gint64, i - 1))
+          json_array_add_int_element (array, g_array_index (tags, gint64, i));
+      json_object_set_array_member (fields, "inspector_tag_ids", array);
+
+      if (tags->len > 0)
+        {
+          g_autofree char *ids = sui_sql_int_array ((const gint64 *) (void *) tags->data,
+                                                    tags->len);
+          const char *params[2] = { ids, unit_text };
+          g_autoptr(PGresult) bad = NULL;
+
+          bad = sui_pg_exec (call->conn,
+                             "select array_to_string (array ("
+                             "  select x from unnest ($1::bigint[]) x"
+                             "  where not exists (select 1 from tag t"
+                             "                    join tag_group g on g.id = t.group_id"
+                             "                    where t.id = x"
+                             "                      and g.applies_to in ('inspectors', 'both')"
+                             "                      and (g.unit_id is null"
+                             "                           or g.unit_id = $2::bigint))"
+                             "  order by x), '、')",
+                             2, params, error);
+          if (bad == NULL)
+            return FALSE;
+          if (*PQgetvalue (bad, 0, 0) != '\0')
+            {
+              g_autofree char *message =
+                g_strdup_printf ("执法人员标签 %s 不存在、不适用于执法人员或不是本单位可用的标签，"
+                                 "请从标签库中重新选择", PQgetvalue (bad, 0, 0));
+
+              sui_validation_add (v, "inspector_tag_ids", "invalid", message);
+            }
+        }
+    }
+  return TRUE;
+}
+
 /* Overlays the call's params on fields (the current task, or the defaults of a new one),
  * checks every field and adds the problems to v. Wrong JSON types are -32602. */
 static gboolean
 merge_fields (SuiCall        *call,
               JsonObject     *fields,
               PGresult       *ranges,
+              const char     *unit_text,
+              const char     *stored_items,
+              char          **items_out,
               SuiValidation  *v,
               GError        **error)
 {
@@ -210,11 +343,24 @@ merge_fields (SuiCall        *call,
         json_object_set_null_member (fields, date_fields[i]);
     }
 
+  /* The items are kept apart from fields (which shows them with their names): *items_out
+   * is what will be stored. */
   node = json_object_get_member (call->params, "items");
-  if (node != NULL)
-    json_object_set_member (fields, "items", JSON_NODE_HOLDS_NULL (node)
-                                             ? json_from_string ("[]", NULL)
-                                             : json_node_copy (node));
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      g_autoptr(GArray) kept = stored_ids (stored_items);
+
+      *items_out = sui_items_check_task_items (call, node, g_ascii_strtoll (unit_text, NULL, 10),
+                                               kept, v, error);
+      if (*items_out == NULL && error != NULL && *error != NULL)
+        return FALSE;
+    }
+  else
+    *items_out = g_strdup (node != NULL ? "[]" : stored_items);
+
+  if (!merge_rules (call, fields, unit_text, v, error))
+    return FALSE;
+
   node = json_object_get_member (call->params, "scope");
   if (node != NULL)
     json_object_set_member (fields, "scope", json_node_copy (node));
@@ -231,31 +377,6 @@ merge_fields (SuiCall        *call,
     note = json_object_get_string_member (fields, "note");
   if (note != NULL && g_utf8_strlen (note, -1) > 2000)
     sui_validation_add (v, "note", "too_long", "说明不能超过 2000 个字符，请缩短");
-
-  node = json_object_get_member (fields, "items");
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    sui_validation_add (v, "items", "type", "检查事项须为列表：事项编号或事项名称");
-  else
-    {
-      JsonArray *items = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (items); i++)
-        {
-          JsonNode *item = json_array_get_element (items, i);
-          GType type = JSON_NODE_HOLDS_VALUE (item) ? json_node_get_value_type (item)
-                                                     : G_TYPE_INVALID;
-
-          if (type == G_TYPE_INT64 ? json_node_get_int (item) <= 0
-              : type == G_TYPE_STRING ? (*json_node_get_string (item) == '\0' ||
-                                         g_utf8_strlen (json_node_get_string (item), -1) > 256)
-              : TRUE)
-            {
-              sui_validation_add (v, "items", "invalid",
-                                  "每个检查事项须为事项编号，或 1–256 个字符的事项名称");
-              break;
-            }
-        }
-    }
 
   node = json_object_get_member (fields, "scope");
   if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
@@ -285,6 +406,26 @@ merge_fields (SuiCall        *call,
                              min / 100.0, max / 100.0, min, max);
           sui_validation_add (v, field, "range", message);
         }
+    }
+
+  /* 一般检查事项 cap the ratio; 重点检查事项 do not. */
+  if (*items_out != NULL)
+    {
+      gint64 cap = -1;
+      g_autofree char *cap_name = NULL;
+
+      if (!sui_items_general_cap (call, *items_out, &cap, &cap_name, error))
+        return FALSE;
+      for (gsize i = 0; cap >= 0 && i < G_N_ELEMENTS (ratio_fields); i++)
+        if (json_object_get_int_member (fields, ratio_fields[i]) > cap)
+          {
+            g_autofree char *message =
+              g_strdup_printf ("任务含一般检查事项“%s”，%s类的抽查比例不能超过该事项的比例上限 "
+                               "%.2f%%（%" G_GINT64_FORMAT " 基点）；如需更高比例，请只列入"
+                               "重点检查事项", cap_name, risk_classes[i], cap / 100.0, cap);
+
+            sui_validation_add (v, ratio_fields[i], "general_cap", message);
+          }
     }
 
   if (json_object_get_int_member (fields, "exclusion_months") < 0 ||
@@ -328,24 +469,43 @@ load_ranges (SuiCall  *call,
                       0, NULL, error);
 }
 
-/* The params of the insert or update: $1 id or plan, then the fields in this order. */
+/* The params of the insert or update: $1 id or plan, then the fields in this order, items
+ * being the stored form (items_text). */
 static void
 fields_params (JsonObject  *fields,
+               const char  *items_text,
                GPtrArray   *params)
 {
   static const char *const order[] = { "name", "items", "scope", "ratio_a_bp", "ratio_b_bp",
                                        "ratio_c_bp", "ratio_d_bp", "exclusion_months",
                                        "inspectors_per_object", "window_start", "window_end",
-                                       "deadline", "note" };
+                                       "deadline", "note", "inspector_tag_ids",
+                                       "inspector_task_cap", "inspector_month_cap",
+                                       "avoid_last_inspector" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (order); i++)
     {
       JsonNode *node = json_object_get_member (fields, order[i]);
 
-      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+      if (g_str_equal (order[i], "items"))
+        g_ptr_array_add (params, g_strdup (items_text));
+      else if (g_str_equal (order[i], "inspector_tag_ids"))
+        {
+          JsonArray *array = json_node_get_array (node);
+          GString *text = g_string_new ("{");
+
+          for (guint j = 0; j < json_array_get_length (array); j++)
+            g_string_append_printf (text, "%s%" G_GINT64_FORMAT, j > 0 ? "," : "",
+                                    json_array_get_int_element (array, j));
+          g_string_append_c (text, '}');
+          g_ptr_array_add (params, g_string_free (text, FALSE));
+        }
+      else if (node == NULL || JSON_NODE_HOLDS_NULL (node))
         g_ptr_array_add (params, NULL);
       else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
         g_ptr_array_add (params, g_strdup (json_node_get_string (node)));
+      else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+        g_ptr_array_add (params, g_strdup (json_node_get_boolean (node) ? "t" : "f"));
       else if (JSON_NODE_HOLDS_VALUE (node))
         g_ptr_array_add (params, sui_pg_int_param (json_node_get_int (node)));
       else
@@ -365,6 +525,7 @@ tasks_create (SuiCall  *call,
   g_autoptr(JsonObject) fields = json_object_new ();
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(JsonNode) after = NULL;
+  g_autofree char *items = NULL;
   SuiValidation *v;
 
   if (!sui_call_get_int (call, "plan_id", TRUE, &plan_id, error) ||
@@ -385,15 +546,20 @@ tasks_create (SuiCall  *call,
   ranges = load_ranges (call, error);
   if (ranges == NULL)
     return NULL;
-  json_object_set_member (fields, "items", json_from_string ("[]", NULL));
   json_object_set_null_member (fields, "scope");
   for (int i = 0; i < PQntuples (ranges); i++)
     json_object_set_int_member (fields, ratio_fields[i], sui_pg_get_int (ranges, i, 4));
   json_object_set_int_member (fields, "exclusion_months", 12);
   json_object_set_int_member (fields, "inspectors_per_object", 2);
+  /* The defaults of 0004_matching.sql. */
+  json_object_set_array_member (fields, "inspector_tag_ids", json_array_new ());
+  json_object_set_int_member (fields, "inspector_task_cap", 30);
+  json_object_set_int_member (fields, "inspector_month_cap", 60);
+  json_object_set_boolean_member (fields, "avoid_last_inspector", TRUE);
 
   v = sui_validation_new ();
-  if (!merge_fields (call, fields, ranges, v, error))
+  if (!merge_fields (call, fields, ranges, PQgetvalue (plan, 0, SUI_PLAN_COL_UNIT), "[]", &items,
+                     v, error))
     {
       sui_register_discard_validation (v, call);
       return NULL;
@@ -402,16 +568,19 @@ tasks_create (SuiCall  *call,
     return NULL;
 
   g_ptr_array_add (params, g_strdup (PQgetvalue (plan, 0, SUI_PLAN_COL_ID)));
-  fields_params (fields, params);
+  fields_params (fields, items, params);
   g_ptr_array_add (params, g_strdup (PQgetvalue (plan, 0, SUI_PLAN_COL_UNIT)));
   g_ptr_array_add (params, sui_pg_int_param (call->user->id));
   made = sui_pg_exec (call->conn,
                       "insert into task (plan_id, name, items, scope, ratio_a_bp, ratio_b_bp,"
                       " ratio_c_bp, ratio_d_bp, exclusion_months, inspectors_per_object,"
-                      " window_start, window_end, deadline, note, unit_id, created_by)"
+                      " window_start, window_end, deadline, note, inspector_tag_ids,"
+                      " inspector_task_cap, inspector_month_cap, avoid_last_inspector,"
+                      " unit_id, created_by)"
                       " values ($1::bigint, $2, $3::jsonb, $4::jsonb, $5::integer, $6::integer,"
                       " $7::integer, $8::integer, $9::integer, $10::integer, $11::date,"
-                      " $12::date, $13::date, $14, $15::bigint, $16::bigint) returning id",
+                      " $12::date, $13::date, $14, $15::bigint[], $16::integer, $17::integer,"
+                      " $18::boolean, $19::bigint, $20::bigint) returning id",
                       (int) params->len, (const char * const *) params->pdata, error);
   if (made == NULL)
     return NULL;
@@ -434,6 +603,9 @@ tasks_update (SuiCall  *call,
   g_autoptr(JsonNode) before = NULL;
   g_autoptr(JsonNode) after = NULL;
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *items = NULL;
+  g_autoptr(JsonNode) stored_items = NULL;
+  g_autoptr(JsonNode) new_items = NULL;
   JsonObject *fields;
   SuiValidation *v;
 
@@ -470,18 +642,21 @@ tasks_update (SuiCall  *call,
   fields = json_node_get_object (after);
 
   v = sui_validation_new ();
-  if (!merge_fields (call, fields, ranges, v, error))
+  if (!merge_fields (call, fields, ranges, PQgetvalue (row, 0, COL_UNIT),
+                     PQgetvalue (row, 0, COL_ITEMS), &items, v, error))
     {
       sui_register_discard_validation (v, call);
       return NULL;
     }
   if (!sui_validation_finish (v, call, error))
     return NULL;
-  if (json_node_equal (before, after))
+  stored_items = json_from_string (PQgetvalue (row, 0, COL_ITEMS), NULL);
+  new_items = json_from_string (items, NULL);
+  if (json_node_equal (before, after) && json_node_equal (stored_items, new_items))
     return g_steal_pointer (&before);
 
   g_ptr_array_add (params, g_strdup (PQgetvalue (row, 0, COL_ID)));
-  fields_params (fields, params);
+  fields_params (fields, items, params);
   g_clear_pointer (&after, json_node_unref);
   done = sui_pg_exec (call->conn,
                       "update task set name = $2, items = $3::jsonb, scope = $4::jsonb,"
@@ -489,7 +664,10 @@ tasks_update (SuiCall  *call,
                       " ratio_c_bp = $7::integer, ratio_d_bp = $8::integer,"
                       " exclusion_months = $9::integer, inspectors_per_object = $10::integer,"
                       " window_start = $11::date, window_end = $12::date, deadline = $13::date,"
-                      " note = $14, version = version + 1, updated_at = now ()"
+                      " note = $14, inspector_tag_ids = $15::bigint[],"
+                      " inspector_task_cap = $16::integer, inspector_month_cap = $17::integer,"
+                      " avoid_last_inspector = $18::boolean, version = version + 1,"
+                      " updated_at = now ()"
                       " where id = $1::bigint",
                       (int) params->len, (const char * const *) params->pdata, error);
   if (done == NULL)
@@ -690,6 +868,29 @@ tasks_make_ready (SuiCall  *call,
       }
   }
 
+  /* A joint task (一业一查) goes ahead only when every partner has confirmed its part. */
+  {
+    const char *p[1] = { PQgetvalue (task, 0, COL_ID) };
+
+    step = sui_pg_exec (call->conn,
+                        "select string_agg (u.name, '、' order by u.name)"
+                        " from task_department d join unit u on u.id = d.unit_id"
+                        " where d.task_id = $1::bigint and d.confirmed_at is null",
+                        1, p, error);
+    if (step == NULL)
+      return NULL;
+    if (!PQgetisnull (step, 0, 0))
+      {
+        g_autofree char *message =
+          g_strdup_printf ("配合部门%s尚未确认其检查内容；请待所有配合部门确认后再将任务设为就绪",
+                           PQgetvalue (step, 0, 0));
+
+        sui_state_error (error, message);
+        return NULL;
+      }
+    g_clear_pointer (&step, PQclear);
+  }
+
   /* The candidates per risk class, frozen now: the same query tasks.preview counts. */
   if (!candidate_query (call, task, sql, params, error))
     return NULL;
@@ -798,7 +999,9 @@ static const SuiMethod tasks_methods[] = {
               "[ratio_a_bp]:integer, [ratio_b_bp]:integer, [ratio_c_bp]:integer, "
               "[ratio_d_bp]:integer, [exclusion_months]:integer, "
               "[inspectors_per_object]:integer, [window_start]:string, [window_end]:string, "
-              "[deadline]:string, [note]:string",
+              "[deadline]:string, [note]:string, [inspector_tag_ids]:array, "
+              "[inspector_task_cap]:integer, [inspector_month_cap]:integer, "
+              "[avoid_last_inspector]:boolean",
     .summary = "Add a task to an editable plan",
     .handler = tasks_create,
   },
@@ -810,7 +1013,9 @@ static const SuiMethod tasks_methods[] = {
               "[ratio_a_bp]:integer, [ratio_b_bp]:integer, [ratio_c_bp]:integer, "
               "[ratio_d_bp]:integer, [exclusion_months]:integer, "
               "[inspectors_per_object]:integer, [window_start]:string, [window_end]:string, "
-              "[deadline]:string, [note]:string",
+              "[deadline]:string, [note]:string, [inspector_tag_ids]:array, "
+              "[inspector_task_cap]:integer, [inspector_month_cap]:integer, "
+              "[avoid_last_inspector]:boolean",
     .summary = "Change a draft task of an editable plan",
     .handler = tasks_update,
   },

@@ -105,8 +105,11 @@ def published_task(year, sup='sup_xh', **task_fields):
     db, d, t, units = env()
     plan = d.rpc('plans.create', {'year': year, 'title': '%d 年度随机抽查计划' % year},
                  token=t[sup])
+    # two key items (重点检查事项): no cap on the ratios below
+    items = [{'item_id': suitest.claim_item(d, t[sup], 'YC-01'), 'method': 'data_sharing'},
+             {'item_id': suitest.claim_item(d, t[sup], 'DZY-02'), 'method': 'online'}]
     fields = {'plan_id': plan['id'], 'name': '卷烟零售户持证经营检查',
-              'items': ['亮证经营', '无证经营'], 'window_start': '%d-03-01' % year,
+              'items': items, 'window_start': '%d-03-01' % year,
               'window_end': '%d-05-31' % year, 'deadline': '%d-06-30' % year,
               'ratio_a_bp': 500, 'ratio_b_bp': 2000, 'ratio_c_bp': 3000, 'ratio_d_bp': 10000}
     fields.update(task_fields)

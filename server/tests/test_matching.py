@@ -6,7 +6,6 @@ writes nothing, roles, and the void of a match.
 """
 
 import hashlib
-import hmac
 import json
 import os
 import random
@@ -18,6 +17,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
                                 'tests', 'lib'))
 import suitest  # noqa: E402
+from drawref import reference_match  # noqa: E402
 
 PASSWORD = 'Match@2026'
 DAEMON = os.path.join(suitest.BUILD_ROOT, 'server', 'shuangsuid')
@@ -104,7 +104,9 @@ def drawn_task(unit_code='xinhua', sup='sup_xh', ratio=10000, **rules):
     plan = d.rpc('plans.create', {'year': year, 'title': '%d 年度随机抽查计划' % year},
                  token=t[sup])
     task = d.rpc('tasks.create', {'plan_id': plan['id'], 'name': '持证经营检查',
-                                  'items': ['亮证经营'], 'window_start': '%d-03-01' % year,
+                                  'items': [{'item_id': suitest.claim_item(d, t[sup], 'YC-01'),
+                                             'method': 'data_sharing'}],
+                                  'window_start': '%d-03-01' % year,
                                   'window_end': '%d-05-31' % year,
                                   'deadline': '%d-06-30' % year,
                                   'ratio_a_bp': min(ratio, 500), 'ratio_b_bp': max(ratio, 500)
@@ -200,33 +202,6 @@ def check_rules(task_id):
 def export(draw_id):
     db, d, t, units = env()
     return d.rpc('draws.export', {'id': draw_id}, token=t['admin'])
-
-
-def reference_match(record):
-    """shuangsui-match/1 re-implemented from docs/draw-algorithm.md."""
-    secret = bytes.fromhex(record['secret'])
-    lines = sorted('%s\t%s\n' % (s['name'], i) for s in record['strata']
-                   for i in s['candidates'])
-    ch = hashlib.sha256(''.join(lines).encode()).digest()
-    et = '\n'.join(e.strip(' \t\r\n') for e in record['entropy'])
-    seed = hashlib.sha256(secret + ch + et.encode()).digest()
-    by = {s['name']: s for s in record['strata']}
-    used, drawn = {}, {}
-    for name in record['order']:
-        s = by[name]
-        keyed = sorted((hmac.new(seed, name.encode() + b'\0' + i.encode(), 'sha256').digest(),
-                        i.encode(), i) for i in s['candidates'])
-        take = []
-        for _, _, i in keyed:
-            if len(take) == s['k']:
-                break
-            if used.get(i, 0) < record['capacity'][i]:
-                used[i] = used.get(i, 0) + 1
-                take.append(i)
-        drawn[name] = take
-    rh = hashlib.sha256(''.join('%s\t%s\n' % (n, i) for n in sorted(drawn)
-                                for i in drawn[n]).encode()).hexdigest()
-    return dict(candidate_hash=ch.hex(), seed=seed.hex(), drawn=drawn, result_hash=rh)
 
 
 def verify_cli(record):

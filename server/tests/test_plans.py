@@ -130,8 +130,11 @@ def test_change_request_and_compare():
     expect_error(-32011, 'plans.approve_change', {'change_id': change['id']}, 'admin')
     task = rpc('tasks.update', {'id': task['id'], 'version': task['version'],
                                 'ratio_b_bp': 2000}, 'sup_ca')
+    sign = suitest.claim_item(d, t['sup_ca'], 'DZY-01')   # 电子烟“禁止向未成年人销售”标识
     new = rpc('tasks.create', {'plan_id': plan['id'], 'name': '电子烟检查',
-                               'items': ['禁止向未成年人销售标识']}, 'sup_ca')
+                               'items': [{'item_id': sign, 'method': 'video'}]}, 'sup_ca')
+    assert [(x['item_id'], x['code'], x['method'], x['method_name']) for x in new['items']] == \
+        [(sign, 'DZY-01', 'video', '视频检查')]
     plan = rpc('plans.get', {'id': plan['id']}, 'sup_ca')
     assert plan['state'] == 'published' and plan['editable']
     plan = rpc('plans.publish', {'id': plan['id'], 'version': plan['version']}, 'sup_ca')

@@ -37,7 +37,7 @@ import traceback
 
 __all__ = [
     'SOURCE_ROOT', 'BUILD_ROOT', 'RpcError', 'Cluster', 'Database', 'Daemon',
-    'cluster', 'fresh', 'run', 'ADMIN_LOGIN', 'ADMIN_PASSWORD',
+    'cluster', 'fresh', 'run', 'claim_item', 'ADMIN_LOGIN', 'ADMIN_PASSWORD',
 ]
 
 _here = os.path.dirname(os.path.abspath(__file__))
@@ -422,6 +422,17 @@ def fresh(daemon_args=()):
         raise RuntimeError('shuangsuid --create-admin failed (%d):\n%s%s'
                            % (p.returncode, p.stdout, p.stderr))
     return db, Daemon(db.conninfo, daemon_args)
+
+
+def claim_item(d, token, code):
+    """The id of the caller's unit's active item for the catalogue item `code` (e.g. the
+    seeded 'YC-02'), claimed from the catalogue first when the unit does not hold it."""
+    for item in d.rpc('items.list', {'query': code}, token=token)['items']:
+        if item['code'] == code:
+            return item['id']
+    entry = next(c for c in d.rpc('catalogue.list', {'query': code}, token=token)['items']
+                 if c['code'] == code)
+    return d.rpc('items.claim', {'catalogue_id': entry['id']}, token=token)['id']
 
 
 def cleanup():
