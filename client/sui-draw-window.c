@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sui-assignments-view.h"
 #include "sui-draw-record.h"
 #include "sui-draw-window.h"
 #include "sui-json.h"
@@ -40,6 +41,10 @@ struct _SuiDrawWindow
   GtkImage *client_verify_icon;
   AdwActionRow *server_verify_row;
   GtkListBox *draws_list;
+  AdwPreferencesGroup *match_group;
+  GtkWidget *match_entropy_frame;
+  GtkTextView *match_entropy_view;
+  GtkLabel *match_label;
 
   SuiRpcClient *client;
   SuiEventsClient *events;
@@ -50,6 +55,7 @@ struct _SuiDrawWindow
   JsonObject *task;
   JsonObject *draw;      /* the live draw's summary, NULL without one */
   JsonObject *record;    /* the last export */
+  JsonObject *match;     /* the live inspector draw's summary, NULL without one */
   char *shown_commitment;
   char *shown_candidate_hash;
   char *check_message;
@@ -84,6 +90,18 @@ draw_state (SuiDrawWindow *self)
   return self->draw != NULL ? sui_json_get_string (self->draw, "state") : "";
 }
 
+/* What a void request or approval applies to: the live match once inspectors are drawn
+ * (the objects cannot be voided past that step), else the object draw. */
+static JsonObject *
+void_target (SuiDrawWindow *self)
+{
+  const char *task_state = self->task != NULL ? sui_json_get_string (self->task, "state") : "";
+
+  if (self->match != NULL && g_strcmp0 (task_state, "inspectors_drawn") == 0)
+    return self->match;
+  return self->draw;
+}
+
 static void
 update_actions (SuiDrawWindow *self)
 {
@@ -91,8 +109,10 @@ update_actions (SuiDrawWindow *self)
   gboolean supervisor = g_strcmp0 (self->role, "supervisor") == 0;
   gboolean admin = g_strcmp0 (self->role, "admin") == 0;
   gboolean run = g_strcmp0 (draw_state (self), "run") == 0;
-  gboolean pending = self->draw != NULL &&
-                     *sui_json_get_string (self->draw, "void_requested_at") != '\0';
+  JsonObject *target = void_target (self);
+  gboolean pending = target != NULL &&
+                     *sui_json_get_string (target, "void_requested_at") != '\0' &&
+                     *sui_json_get_string (target, "voided_at") == '\0';
   GtkWidget *w = GTK_WIDGET (self);
 
   gtk_widget_action_set_enabled (w, "draw.make-ready",
@@ -110,6 +130,12 @@ update_actions (SuiDrawWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->entropy_group),
                           g_strcmp0 (draw_state (self), "committed") == 0);
   gtk_widget_set_visible (GTK_WIDGET (self->result_group), run);
+  gtk_widget_action_set_enabled (w, "draw.match",
+                                 supervisor && g_strcmp0 (task_state, "objects_drawn") == 0);
+  gtk_widget_action_set_enabled (w, "draw.assignments", self->match != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->match_group), run);
+  gtk_widget_set_visible (self->match_entropy_frame,
+                          g_strcmp0 (task_state, "objects_drawn") == 0);
 }
 
 static void
@@ -228,7 +254,9 @@ show_draws (SuiDrawWindow *self,
       JsonObject *d = json_array_get_object_element (draws, i);
       GtkWidget *row = adw_action_row_new ();
       g_autofree char *no = g_strdup_printf ("%" G_GINT64_FORMAT, sui_json_get_id (d, "id"));
-      g_autofree char *title = g_strdup_printf (_("Draw %s · %s"), no,
+      g_autofree char *title = g_strdup_printf (_("Draw %s · %s · %s"), no,
+                                                g_strcmp0 (sui_json_get_string (d, "kind"), "inspectors") == 0
+                                                ? _("inspectors") : _("objects"),
                                                 sui_draw_state_label (sui_json_get_string (d, "state")));
       g_autofree char *subtitle = NULL;
 
@@ -358,6 +386,32 @@ task_cb (GObject      *object,
   draws = json_object_get_member (self->task, "draws");
   show_draws (self, draws != NULL && JSON_NODE_HOLDS_ARRAY (draws)
               ? json_node_get_array (draws) : NULL);
+  g_clear_pointer (&self->match, json_object_unref);
+  for (guint i = 0; draws != NULL && JSON_NODE_HOLDS_ARRAY (draws) &&
+       i < json_array_get_length (json_node_get_array (draws)); i++)
+    {
+      JsonObject *d = json_array_get_object_element (json_node_get_array (draws), i);
+
+      if (g_strcmp0 (sui_json_get_string (d, "kind"), "inspectors") == 0 &&
+          g_strcmp0 (sui_json_get_string (d, "state"), "voided") != 0)
+        {
+          g_clear_pointer (&self->match, json_object_unref);
+          self->match = json_object_ref (d);
+        }
+    }
+  if (self->match != NULL && g_strcmp0 (sui_json_get_string (self->match, "state"), "run") == 0)
+    {
+      g_autofree char *text = g_strdup_printf (_("Inspectors were matched (draw %lld, %lld "
+                                                 "assignments, result hash %s)."),
+                                               (long long) sui_json_get_id (self->match, "id"),
+                                               (long long) sui_json_get_int (self->match, "drawn_count"),
+                                               sui_json_get_string (self->match, "result_hash"));
+
+      gtk_label_set_text (self->match_label, text);
+    }
+  else if (g_strcmp0 (sui_json_get_string (self->task, "state"), "objects_drawn") == 0 &&
+           g_object_get_data (G_OBJECT (self), "shortage") == NULL)
+    gtk_label_set_text (self->match_label, _("Not matched yet."));
 
   if (g_strcmp0 (draw_state (self), "run") == 0)
     {
@@ -559,17 +613,33 @@ make_ready_action (GtkWidget  *widget,
   call_step (self, "tasks.make_ready", params);
 }
 
+static JsonArray *parse_entropy (SuiDrawWindow *self,
+                                 GtkTextView   *view);
+
 static void
 run_action (GtkWidget  *widget,
             const char *action_name,
             GVariant   *parameter)
 {
   SuiDrawWindow *self = SUI_DRAW_WINDOW (widget);
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->entropy_view);
+  g_autoptr(JsonNode) params = id_params ("task_id", self->task_id);
+  JsonArray *entropy = parse_entropy (self, self->entropy_view);
+
+  if (entropy == NULL)
+    return;
+  json_object_set_array_member (json_node_get_object (params), "entropy", entropy);
+  call_step (self, "draws.run", params);
+}
+
+/* The witnesses' numbers, one per line; NULL (and a toast) when a line is not a number. */
+static JsonArray *
+parse_entropy (SuiDrawWindow *self,
+               GtkTextView   *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
   GtkTextIter start, end;
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
-  g_autoptr(JsonNode) params = id_params ("task_id", self->task_id);
   JsonArray *entropy = json_array_new ();
 
   gtk_text_buffer_get_bounds (buffer, &start, &end);
@@ -586,7 +656,7 @@ run_action (GtkWidget  *widget,
           {
             toast (self, _("Each line of the entropy must be a number in ASCII digits 0–9."));
             json_array_unref (entropy);
-            return;
+            return NULL;
           }
       json_array_add_string_element (entropy, line);
     }
@@ -594,11 +664,178 @@ run_action (GtkWidget  *widget,
     {
       toast (self, _("Type at least one number given by a witness."));
       json_array_unref (entropy);
+      return NULL;
+    }
+  return entropy;
+}
+
+static void render_shortage      (SuiDrawWindow *self,
+                                  JsonObject    *answer,
+                                  GHashTable    *names);
+static void fetch_shortage_names (SuiDrawWindow *self,
+                                  JsonObject    *answer);
+
+static void
+match_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(SuiDrawWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = sui_rpc_client_call_finish (SUI_RPC_CLIENT (object), result,
+                                                         NULL, &error);
+  JsonObject *answer;
+
+  set_busy (self, FALSE);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          gtk_label_set_text (self->match_label, error->message);
+          toast (self, error->message);
+          update_actions (self);
+        }
+      return;
+    }
+  answer = json_node_get_object (node);
+  if (sui_json_get_bool (answer, "ok"))
+    {
+      g_object_set_data (G_OBJECT (self), "shortage", NULL);
+      toast (self, _("The inspectors were matched."));
+      sui_draw_window_reload (self);
       return;
     }
 
+  /* A shortage is an answer, not an error: nothing was assigned. Show it at once by object
+   * id, then again with the objects' names once they are fetched. */
+  render_shortage (self, answer, NULL);
+  fetch_shortage_names (self, answer);
+  g_object_set_data (G_OBJECT (self), "shortage", GINT_TO_POINTER (1));
+  update_actions (self);
+}
+
+static void
+render_shortage (SuiDrawWindow *self,
+                 JsonObject    *answer,
+                 GHashTable    *names)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  JsonNode *shortages;
+
+  g_string_append_printf (text, _("No inspectors were assigned: %s"),
+                          sui_json_get_string (answer, "message"));
+  if (g_strcmp0 (sui_json_get_string (answer, "stage"), "caps") == 0)
+    g_string_append (text, _(" (a cap filled during this attempt; other numbers may succeed, "
+                             "and the attempt is in the audit log)"));
+  shortages = json_object_get_member (answer, "shortages");
+  for (guint i = 0; shortages != NULL && JSON_NODE_HOLDS_ARRAY (shortages) &&
+       i < json_array_get_length (json_node_get_array (shortages)); i++)
+    {
+      JsonObject *s = json_array_get_object_element (json_node_get_array (shortages), i);
+      const char *unit = sui_json_get_string (s, "unit_name");
+
+      gint64 object_id = sui_json_get_id (s, "object_id");
+      const char *name = names != NULL ? g_hash_table_lookup (names, &object_id) : NULL;
+      g_autofree char *object = name != NULL ? g_strdup (name)
+                                             : g_strdup_printf ("%lld", (long long) object_id);
+
+      g_string_append_printf (text, _("\n• Object %s%s%s: %lld eligible of %lld needed; "
+                                      "rule %lld “%s”. %s"),
+                              object, *unit != '\0' ? " · " : "", unit,
+                              (long long) sui_json_get_int (s, "eligible"),
+                              (long long) sui_json_get_int (s, "needed"),
+                              (long long) sui_json_get_int (s, "rule_no"),
+                              sui_match_rule_label (sui_json_get_string (s, "rule")),
+                              sui_json_get_string (s, "message"));
+    }
+  gtk_label_set_text (self->match_label, text->str);
+}
+
+static void
+shortage_names_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(SuiDrawWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = sui_rpc_client_call_finish (SUI_RPC_CLIENT (object), result,
+                                                         NULL, &error);
+  g_autoptr(GHashTable) names = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  JsonObject *answer = g_object_get_data (G_OBJECT (self), "shortage-answer");
+  JsonNode *items;
+
+  set_busy (self, FALSE);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) || answer == NULL)
+    return;
+  items = json_object_get_member (json_node_get_object (node), "items");
+  for (guint i = 0; items != NULL && JSON_NODE_HOLDS_ARRAY (items) &&
+       i < json_array_get_length (json_node_get_array (items)); i++)
+    {
+      JsonObject *o = json_array_get_object_element (json_node_get_array (items), i);
+      gint64 id = sui_json_get_id (o, "id");
+
+      g_hash_table_insert (names, g_memdup2 (&id, sizeof id),
+                           g_strdup_printf ("%s（%s）", sui_json_get_string (o, "name"),
+                                            sui_json_get_string (o, "licence_no")));
+    }
+  render_shortage (self, answer, names);
+}
+
+static void
+fetch_shortage_names (SuiDrawWindow *self,
+                      JsonObject    *answer)
+{
+  JsonNode *shortages = json_object_get_member (answer, "shortages");
+  g_autoptr(JsonNode) params = NULL;
+  JsonObject *filter = json_object_new ();
+  JsonArray *ids = json_array_new ();
+  JsonObject *o;
+
+  for (guint i = 0; shortages != NULL && JSON_NODE_HOLDS_ARRAY (shortages) &&
+       i < json_array_get_length (json_node_get_array (shortages)); i++)
+    json_array_add_int_element (ids, sui_json_get_id (json_array_get_object_element (
+                                  json_node_get_array (shortages), i), "object_id"));
+  json_object_set_array_member (filter, "id", ids);
+  params = sui_params_new (&o);
+  json_object_set_object_member (o, "filter", filter);
+  json_object_set_int_member (o, "limit", 1000);
+  g_object_set_data_full (G_OBJECT (self), "shortage-answer", json_object_ref (answer),
+                          (GDestroyNotify) json_object_unref);
+  set_busy (self, TRUE);
+  sui_rpc_client_call_async (self->client, "objects.list", params, self->cancellable,
+                             shortage_names_cb, g_object_ref (self));
+}
+
+static void
+match_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  SuiDrawWindow *self = SUI_DRAW_WINDOW (widget);
+  g_autoptr(JsonNode) params = id_params ("task_id", self->task_id);
+  JsonArray *entropy = parse_entropy (self, self->match_entropy_view);
+
+  if (entropy == NULL)
+    return;
   json_object_set_array_member (json_node_get_object (params), "entropy", entropy);
-  call_step (self, "draws.run", params);
+  gtk_widget_action_set_enabled (widget, "draw.match", FALSE);
+  set_busy (self, TRUE);
+  sui_rpc_client_call_async (self->client, "tasks.match_inspectors", params, self->cancellable,
+                             match_cb, g_object_ref (self));
+}
+
+static void
+assignments_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  SuiDrawWindow *self = SUI_DRAW_WINDOW (widget);
+  SuiAssignmentsView *view =
+    sui_assignments_view_new (self->client, self->task_id,
+                              self->task != NULL ? sui_json_get_string (self->task, "name") : NULL);
+
+  gtk_window_set_transient_for (GTK_WINDOW (view), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (view));
 }
 
 static void
@@ -609,11 +846,35 @@ void_reason_cb (GStrv    texts,
   const char *method = g_object_get_data (G_OBJECT (self), "void-method");
   g_autoptr(JsonNode) params = NULL;
 
-  if (texts == NULL || self->draw == NULL)
+  if (texts == NULL || void_target (self) == NULL)
     return;
-  params = id_params ("id", sui_json_get_id (self->draw, "id"));
+  params = id_params ("id", sui_json_get_id (void_target (self), "id"));
   json_object_set_string_member (json_node_get_object (params), "reason", texts[0]);
   call_step (self, method, params);
+}
+
+/* What the reason prompts end in; tests call them directly. */
+void
+sui_draw_window_request_void (SuiDrawWindow *self,
+                              const char    *reason)
+{
+  const char *texts[] = { reason, NULL };
+
+  g_object_set_data (G_OBJECT (self), "void-method", (gpointer) "draws.request_void");
+  void_reason_cb ((GStrv) texts, self);
+}
+
+/* The titles of the draws listed under "Voiding and Earlier Draws", one per line. */
+char *
+sui_draw_window_get_draws_text (SuiDrawWindow *self)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->draws_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (ADW_IS_PREFERENCES_ROW (row))
+      g_string_append_printf (s, "%s\n", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
+  return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
 static void
@@ -650,7 +911,7 @@ approve_void_action (GtkWidget  *widget,
                      GVariant   *parameter)
 {
   SuiDrawWindow *self = SUI_DRAW_WINDOW (widget);
-  g_autoptr(JsonNode) params = id_params ("id", sui_json_get_id (self->draw, "id"));
+  g_autoptr(JsonNode) params = id_params ("id", sui_json_get_id (void_target (self), "id"));
 
   call_step (self, "draws.approve_void", params);
 }
@@ -761,6 +1022,19 @@ sui_draw_window_get_check_message (SuiDrawWindow *self)
 }
 
 const char *
+sui_draw_window_get_match_text (SuiDrawWindow *self)
+{
+  return gtk_label_get_text (self->match_label);
+}
+
+void
+sui_draw_window_set_match_entropy_text (SuiDrawWindow *self,
+                                        const char    *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->match_entropy_view), text, -1);
+}
+
+const char *
 sui_draw_window_get_shown_commitment (SuiDrawWindow *self)
 {
   return self->shown_commitment;
@@ -787,6 +1061,7 @@ sui_draw_window_dispose (GObject *object)
   g_clear_pointer (&self->task, json_object_unref);
   g_clear_pointer (&self->draw, json_object_unref);
   g_clear_pointer (&self->record, json_object_unref);
+  g_clear_pointer (&self->match, json_object_unref);
   g_clear_pointer (&self->role, g_free);
   g_clear_pointer (&self->shown_commitment, g_free);
   g_clear_pointer (&self->shown_candidate_hash, g_free);
@@ -825,6 +1100,10 @@ sui_draw_window_class_init (SuiDrawWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SuiDrawWindow, client_verify_icon);
   gtk_widget_class_bind_template_child (widget_class, SuiDrawWindow, server_verify_row);
   gtk_widget_class_bind_template_child (widget_class, SuiDrawWindow, draws_list);
+  gtk_widget_class_bind_template_child (widget_class, SuiDrawWindow, match_group);
+  gtk_widget_class_bind_template_child (widget_class, SuiDrawWindow, match_entropy_frame);
+  gtk_widget_class_bind_template_child (widget_class, SuiDrawWindow, match_entropy_view);
+  gtk_widget_class_bind_template_child (widget_class, SuiDrawWindow, match_label);
 
   gtk_widget_class_install_action (widget_class, "draw.reload", NULL, reload_action);
   gtk_widget_class_install_action (widget_class, "draw.make-ready", NULL, make_ready_action);
@@ -838,6 +1117,8 @@ sui_draw_window_class_init (SuiDrawWindowClass *klass)
                                    approve_void_action);
   gtk_widget_class_install_action (widget_class, "draw.reject-void", NULL, reject_void_action);
   gtk_widget_class_install_action (widget_class, "draw.save-pdf", NULL, save_pdf_action);
+  gtk_widget_class_install_action (widget_class, "draw.match", NULL, match_action);
+  gtk_widget_class_install_action (widget_class, "draw.assignments", NULL, assignments_action);
 }
 
 static void
@@ -859,6 +1140,7 @@ sui_draw_window_new (SuiRpcClient    *client,
   self->events = events != NULL ? g_object_ref (events) : NULL;
   self->role = g_strdup (role);
   self->task_id = task_id;
+  gtk_window_set_title (GTK_WINDOW (self), _("Public Draw"));
   if (self->events != NULL)
     g_signal_connect_object (self->events, "changed", G_CALLBACK (on_events_changed), self,
                              G_CONNECT_SWAPPED);

@@ -37,5 +37,11 @@ const char    *sui_draw_window_get_shown_commitment (SuiDrawWindow *self);
 void           sui_draw_window_set_entropy_text  (SuiDrawWindow   *self,
                                                   const char      *text);
 void           sui_draw_window_reload            (SuiDrawWindow   *self);
+const char    *sui_draw_window_get_match_text    (SuiDrawWindow   *self);
+void           sui_draw_window_request_void      (SuiDrawWindow   *self,
+                                                  const char      *reason);
+char          *sui_draw_window_get_draws_text    (SuiDrawWindow   *self);
+void           sui_draw_window_set_match_entropy_text (SuiDrawWindow *self,
+                                                  const char      *text);
 
 G_END_DECLS

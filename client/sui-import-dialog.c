@@ -1,4 +1,5 @@
-/* sui-import-dialog.c: the import assistant for the object register
+/* sui-import-dialog.c: the import assistant for the registers (objects, inspectors, credit
+ * grades)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -23,6 +24,9 @@ struct _SuiImportDialog
   AdwWindow parent_instance;
 
   GtkStack *stack;
+  AdwWindowTitle *window_title;
+  AdwStatusPage *choose_page;
+  AdwComboRow *kind_row;
   AdwComboRow *unit_row;
   AdwEntryRow *path_row;
   GtkLabel *working_label;
@@ -47,6 +51,36 @@ struct _SuiImportDialog
   GCancellable *cancellable;
   guint pulse_source;
   gboolean can_commit;
+  guint kind;
+};
+
+/* What each kind of file is, in the words the assistant uses for it. */
+static const struct
+{
+  const char *kind;
+  const char *name;
+  const char *title;
+  const char *description;
+  const char *working;
+  gboolean needs_unit;
+} kinds[] = {
+  { "objects", N_("Inspection objects"), N_("Import Objects"),
+    N_("A CSV file as Excel saves it (UTF-8 or GB18030), with the column names in the first "
+       "row. The licence number column (许可证号) is required. Nothing is written before you "
+       "have seen the preview."),
+    N_("Writing the objects…"), TRUE },
+  { "inspectors", N_("Inspectors"), N_("Import Inspectors"),
+    N_("A CSV file as Excel saves it (UTF-8 or GB18030), with the column names in the first "
+       "row. The certificate number column (执法证号) is required; a new inspector also needs "
+       "the name (姓名) and both validity dates (证件有效期起, 证件有效期止). Nothing is "
+       "written before you have seen the preview."),
+    N_("Writing the inspectors…"), TRUE },
+  { "credit_grades", N_("Credit grades"), N_("Import Credit Grades"),
+    N_("A CSV file with the licence number (许可证号) or the unified social credit code "
+       "(统一社会信用代码), the credit grade (信用等级, AAA to D) and, if known, the rating "
+       "date (评定日期). Each object's risk class follows the grade mapping, and every change "
+       "is kept in its risk history. Nothing is written before you have seen the preview."),
+    N_("Writing the credit grades…"), FALSE },
 };
 
 enum {
@@ -125,8 +159,8 @@ import_params (SuiImportDialog *self,
   json_builder_set_member_name (builder, "file_id");
   json_builder_add_int_value (builder, g_ascii_strtoll (self->file_id, NULL, 10));
   json_builder_set_member_name (builder, "kind");
-  json_builder_add_string_value (builder, "objects");
-  if (unit_id != 0)
+  json_builder_add_string_value (builder, kinds[self->kind].kind);
+  if (unit_id != 0 && kinds[self->kind].needs_unit)
     {
       json_builder_set_member_name (builder, "unit_id");
       json_builder_add_int_value (builder, unit_id);
@@ -195,10 +229,14 @@ show_preview (SuiImportDialog *self)
     {
       JsonObject *column = json_array_get_object_element (array, i);
       const char *field = sui_json_get_string (column, "field");
+      const char *header = sui_json_get_string (column, "header");
+      const char *label = sui_json_get_string (column, "label");
       GString *into = field[0] != '\0' ? recognised : ignored;
 
-      g_string_append_printf (into, "%s%s", into->len > 0 ? "、" : "",
-                              sui_json_get_string (column, "header"));
+      g_string_append_printf (into, "%s%s", into->len > 0 ? "、" : "", header);
+      /* Say what a header was taken for when it is not the register's own word. */
+      if (field[0] != '\0' && label[0] != '\0' && !g_str_equal (label, header))
+        g_string_append_printf (into, " → %s", label);
     }
   adw_action_row_set_subtitle (self->columns_row, recognised->len > 0 ? recognised->str : "—");
   adw_action_row_set_subtitle (self->ignored_row, ignored->len > 0 ? ignored->str : "—");
@@ -423,16 +461,30 @@ commit_cb (GObject      *object,
   answer = json_node_get_object (node);
   basename = g_file_get_basename (self->file);
   counts = counts_text (answer);
-  written = g_strdup_printf (ngettext ("%u object written.", "%u objects written.",
-                                       (gulong) sui_json_get_int (answer, "written")),
-                             (guint) sui_json_get_int (answer, "written"));
+  if (self->kind == 0)
+    written = g_strdup_printf (ngettext ("%u object written.", "%u objects written.",
+                                         (gulong) sui_json_get_int (answer, "written")),
+                               (guint) sui_json_get_int (answer, "written"));
+  else
+    written = g_strdup_printf (ngettext ("%u record written.", "%u records written.",
+                                         (gulong) sui_json_get_int (answer, "written")),
+                               (guint) sui_json_get_int (answer, "written"));
 
-  g_string_append_printf (summary, "%s\n", _("Import of inspection objects"));
+  if (self->kind == 0)
+    g_string_append_printf (summary, "%s\n", _("Import of inspection objects"));
+  else
+    g_string_append_printf (summary, "%s: %s\n", _("Import"), _(kinds[self->kind].name));
   g_string_append_printf (summary, "%s: %s\n", _("File name"), basename);
   g_string_append_printf (summary, "%s: %s\n", _("Encoding"),
                           sui_json_get_string (answer, "encoding"));
   g_string_append_printf (summary, "%s: %s\n", _("Time"), when);
   g_string_append_printf (summary, "%s\n%s\n", counts, written);
+  if (json_object_has_member (answer, "class_changes"))
+    {
+      g_string_append_printf (summary, _("%u objects changed risk class."),
+                              (guint) sui_json_get_int (answer, "class_changes"));
+      g_string_append_c (summary, '\n');
+    }
   invalid = self->preview != NULL && json_object_has_member (self->preview, "invalid_rows")
             ? json_object_get_array_member (self->preview, "invalid_rows") : NULL;
   if (invalid != NULL && json_array_get_length (invalid) > 0)
@@ -469,7 +521,7 @@ commit_action (GtkWidget  *widget,
     return;
 
   params = import_params (self, TRUE);
-  set_working (self, _("Writing the objects…"));
+  set_working (self, _(kinds[self->kind].working));
   sui_rpc_client_call_async (self->client, "imports.commit", params, self->cancellable,
                              commit_cb, g_object_ref (self));
 }
@@ -544,6 +596,47 @@ save_summary_action (GtkWidget  *widget,
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), _("import-summary.txt"));
   g_signal_connect_object (chooser, "response", G_CALLBACK (on_summary_chosen), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+on_kind_changed (SuiImportDialog *self)
+{
+  guint kind = adw_combo_row_get_selected (self->kind_row);
+
+  if (kind >= G_N_ELEMENTS (kinds))
+    return;
+  self->kind = kind;
+  gtk_window_set_title (GTK_WINDOW (self), _(kinds[kind].title));
+  adw_window_title_set_title (self->window_title, _(kinds[kind].title));
+  adw_status_page_set_description (self->choose_page, _(kinds[kind].description));
+  gtk_widget_set_visible (GTK_WIDGET (self->unit_row),
+                          self->units != NULL && kinds[kind].needs_unit);
+}
+
+/**
+ * sui_import_dialog_set_kind:
+ * @kind: "objects", "inspectors" or "credit_grades"
+ */
+void
+sui_import_dialog_set_kind (SuiImportDialog *self,
+                            const char      *kind)
+{
+  g_return_if_fail (SUI_IS_IMPORT_DIALOG (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    if (g_strcmp0 (kinds[i].kind, kind) == 0)
+      {
+        adw_combo_row_set_selected (self->kind_row, i);
+        on_kind_changed (self);
+      }
+}
+
+const char *
+sui_import_dialog_get_kind (SuiImportDialog *self)
+{
+  g_return_val_if_fail (SUI_IS_IMPORT_DIALOG (self), NULL);
+
+  return kinds[self->kind].kind;
 }
 
 void
@@ -635,6 +728,10 @@ sui_import_dialog_class_init (SuiImportDialogClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/shuangsui/Desk/ui/sui-import-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, stack);
+  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, window_title);
+  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, choose_page);
+  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, kind_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_kind_changed);
   gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, unit_row);
   gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, path_row);
   gtk_widget_class_bind_template_callback (widget_class, on_path_changed);
@@ -665,7 +762,13 @@ sui_import_dialog_class_init (SuiImportDialogClass *klass)
 static void
 sui_import_dialog_init (SuiImportDialog *self)
 {
+  g_autoptr(GtkStringList) kind_names = gtk_string_list_new (NULL);
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    gtk_string_list_append (kind_names, _(kinds[i].name));
+  adw_combo_row_set_model (self->kind_row, G_LIST_MODEL (kind_names));
 
   self->cancellable = g_cancellable_new ();
   g_signal_connect_swapped (self->skip_switch, "notify::active", G_CALLBACK (update_commit), self);
@@ -698,8 +801,8 @@ sui_import_dialog_new (SuiRpcClient *client,
                                 sui_json_get_string (json_array_get_object_element (units, i),
                                                      "name"));
       adw_combo_row_set_model (self->unit_row, G_LIST_MODEL (names));
-      gtk_widget_set_visible (GTK_WIDGET (self->unit_row), TRUE);
     }
+  on_kind_changed (self);
 
   return self;
 }

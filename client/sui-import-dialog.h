@@ -1,4 +1,5 @@
-/* sui-import-dialog.h: the import assistant for the object register
+/* sui-import-dialog.h: the import assistant for the registers (objects, inspectors, credit
+ * grades)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,6 +19,9 @@ SuiImportDialog *sui_import_dialog_new              (SuiRpcClient    *client,
                                                     JsonArray       *units);
 void             sui_import_dialog_open_file        (SuiImportDialog *self,
                                                     GFile           *file);
+void             sui_import_dialog_set_kind         (SuiImportDialog *self,
+                                                    const char      *kind);
+const char      *sui_import_dialog_get_kind         (SuiImportDialog *self);
 void             sui_import_dialog_set_skip_invalid (SuiImportDialog *self,
                                                     gboolean         skip);
 gboolean         sui_import_dialog_get_can_commit   (SuiImportDialog *self);

@@ -11,6 +11,8 @@
 
 #include <glib/gi18n.h>
 
+#include "sui-export.h"
+#include "sui-import-dialog.h"
 #include "sui-inspector-dialog.h"
 #include "sui-inspectors-page.h"
 #include "sui-json.h"
@@ -743,6 +745,71 @@ on_inspector_activated (SuiInspectorsPage *self,
 }
 
 static void
+on_imported (SuiInspectorsPage *self)
+{
+  sui_inspectors_page_reload (self);
+}
+
+static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  SuiInspectorsPage *self = SUI_INSPECTORS_PAGE (widget);
+  SuiImportDialog *dialog = sui_import_dialog_new (self->client,
+                                                   self->admin ? self->units : NULL);
+
+  sui_import_dialog_set_kind (dialog, "inspectors");
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), get_parent_window (self));
+  g_signal_connect_object (dialog, "imported", G_CALLBACK (on_imported), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+export_saved_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SuiInspectorsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sui_export_save_finish (result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast_error (self, error);
+      return;
+    }
+  toast (self, _("The export was saved."));
+}
+
+/* inspectors.export('csv' | 'xlsx'): the inspectors the search and certificate filter match. */
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  SuiInspectorsPage *self = SUI_INSPECTORS_PAGE (widget);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) params = NULL;
+  JsonNode *filter = sui_paged_model_get_filter (self->inspectors);
+
+  json_builder_begin_object (builder);
+  if (filter != NULL)
+    {
+      json_builder_set_member_name (builder, "filter");
+      json_builder_add_value (builder, json_node_copy (filter));
+    }
+  json_builder_end_object (builder);
+  params = json_builder_get_root (builder);
+
+  toast (self, _("Preparing the export…"));
+  sui_export_save_async (self->client, get_parent_window (self), "inspectors.export", params,
+                         g_variant_get_string (parameter, NULL), self->cancellable,
+                         export_saved_cb, g_object_ref (self));
+}
+
+static void
 reload_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -1039,6 +1106,8 @@ sui_inspectors_page_class_init (SuiInspectorsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "inspectors.new", NULL, new_action);
   gtk_widget_class_install_action (widget_class, "inspectors.edit", NULL, edit_action);
   gtk_widget_class_install_action (widget_class, "inspectors.expiring", NULL, expiring_action);
+  gtk_widget_class_install_action (widget_class, "inspectors.import", NULL, import_action);
+  gtk_widget_class_install_action (widget_class, "inspectors.export", "s", export_action);
 }
 
 static void

@@ -13,7 +13,10 @@
 
 #include <glib/gi18n.h>
 
+#include "sui-export.h"
+#include "sui-grades-dialog.h"
 #include "sui-import-dialog.h"
+#include "sui-registry-dialog.h"
 #include "sui-json.h"
 #include "sui-object-dialog.h"
 #include "sui-objects-page.h"
@@ -1530,6 +1533,48 @@ on_imported (SuiObjectsPage *self)
 }
 
 static void
+import_grades_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  SuiObjectsPage *self = SUI_OBJECTS_PAGE (widget);
+  SuiImportDialog *dialog = sui_import_dialog_new (self->client,
+                                                   self->admin ? self->units : NULL);
+
+  sui_import_dialog_set_kind (dialog, "credit_grades");
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), get_parent_window (self));
+  g_signal_connect_object (dialog, "imported", G_CALLBACK (on_imported), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+registry_check_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  SuiObjectsPage *self = SUI_OBJECTS_PAGE (widget);
+  SuiRegistryDialog *dialog = sui_registry_dialog_new (self->client,
+                                                       self->admin ? self->units : NULL);
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), get_parent_window (self));
+  g_signal_connect_object (dialog, "added", G_CALLBACK (on_imported), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+grade_mapping_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  SuiObjectsPage *self = SUI_OBJECTS_PAGE (widget);
+  SuiGradesDialog *dialog = sui_grades_dialog_new (self->client, self->admin);
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), get_parent_window (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 import_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -1552,70 +1597,17 @@ export_saved_cb (GObject      *object,
   g_autoptr(SuiObjectsPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
+  if (!sui_export_save_finish (result, &error))
     {
-      g_autofree char *message = g_strdup_printf (_("The file could not be written: %s"),
-                                                  error->message);
-      toast (self, message);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast_error (self, error);
       return;
     }
 
   toast (self, _("The export was saved."));
 }
 
-static void
-on_export_chosen (GtkNativeDialog *chooser,
-                  int              response,
-                  SuiObjectsPage  *self)
-{
-  GBytes *csv = g_object_get_data (G_OBJECT (chooser), "csv");
-  g_autoptr(GFile) file = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT &&
-      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser))) != NULL)
-    g_file_replace_contents_bytes_async (file, csv, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
-                                         self->cancellable, export_saved_cb,
-                                         g_object_ref (self));
-
-  g_object_unref (chooser);
-}
-
-static void
-export_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(SuiObjectsPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  GtkFileChooserNative *chooser;
-  JsonObject *answer;
-  const char *csv;
-
-  node = sui_rpc_client_call_finish (SUI_RPC_CLIENT (object), result, NULL, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    {
-      if (error != NULL)
-        toast_error (self, error);
-      return;
-    }
-
-  answer = json_node_get_object (node);
-  csv = sui_json_get_string (answer, "csv");
-  chooser = gtk_file_chooser_native_new (_("Save Export"), get_parent_window (self),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser),
-                                     sui_json_get_string (answer, "name")[0] != '\0'
-                                     ? sui_json_get_string (answer, "name") : "objects.csv");
-  g_object_set_data_full (G_OBJECT (chooser), "csv", g_bytes_new (csv, strlen (csv)),
-                          (GDestroyNotify) g_bytes_unref);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (on_export_chosen), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-
+/* objects.export('csv' | 'xlsx'): what the filter bar matches, as the list shows it. */
 static void
 export_action (GtkWidget  *widget,
                const char *action_name,
@@ -1625,6 +1617,7 @@ export_action (GtkWidget  *widget,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) params = NULL;
   g_autoptr(JsonNode) filter = sui_objects_page_build_filter (self);
+  const char *format = parameter != NULL ? g_variant_get_string (parameter, NULL) : "csv";
 
   json_builder_begin_object (builder);
   if (filter != NULL)
@@ -1636,8 +1629,8 @@ export_action (GtkWidget  *widget,
   params = json_builder_get_root (builder);
 
   toast (self, _("Preparing the export…"));
-  sui_rpc_client_call_async (self->client, "objects.export", params, self->cancellable,
-                             export_cb, g_object_ref (self));
+  sui_export_save_async (self->client, get_parent_window (self), "objects.export", params,
+                         format, self->cancellable, export_saved_cb, g_object_ref (self));
 }
 
 /* Columns */
@@ -1894,7 +1887,13 @@ sui_objects_page_class_init (SuiObjectsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "objects.clear-filters", NULL,
                                    clear_filters_action);
   gtk_widget_class_install_action (widget_class, "objects.import", NULL, import_action);
-  gtk_widget_class_install_action (widget_class, "objects.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "objects.export", "s", export_action);
+  gtk_widget_class_install_action (widget_class, "objects.import-grades", NULL,
+                                   import_grades_action);
+  gtk_widget_class_install_action (widget_class, "objects.registry-check", NULL,
+                                   registry_check_action);
+  gtk_widget_class_install_action (widget_class, "objects.grade-mapping", NULL,
+                                   grade_mapping_action);
 }
 
 static void

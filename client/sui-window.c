@@ -13,8 +13,10 @@
 #include "sui-admin-page.h"
 #include "sui-application.h"
 #include "sui-inspectors-page.h"
+#include "sui-items-page.h"
 #include "sui-json.h"
 #include "sui-objects-page.h"
+#include "sui-plans-page.h"
 #include "sui-tags-page.h"
 #include "sui-user.h"
 #include "sui-window.h"
@@ -205,6 +207,16 @@ sui_window_set_visible_area (SuiWindow  *self,
     }
 }
 
+/* Whether the sidebar offers @area to this user. */
+gboolean
+sui_window_has_area (SuiWindow  *self,
+                     const char *area)
+{
+  g_return_val_if_fail (SUI_IS_WINDOW (self), FALSE);
+
+  return gtk_stack_get_child_by_name (self->stack, area) != NULL;
+}
+
 /* Whether the "connection lost" banner is up. */
 gboolean
 sui_window_get_connection_lost (SuiWindow *self)
@@ -253,12 +265,20 @@ sui_window_constructed (GObject *object)
   /* The registers: a supervisor keeps their unit's, an admin sees every unit's. */
   if (keeps_registers)
     {
+      /* The item list: a supervisor keeps the unit's and claims from the catalogue, an
+       * admin keeps the catalogue and reads every unit's list. */
+      add_area (self, "items", _("Item List"), "view-list-symbolic",
+                GTK_WIDGET (sui_items_page_new (self->client, self->events, is_admin)));
       add_area (self, "objects", _("Inspection Objects"), "system-users-symbolic",
                 GTK_WIDGET (sui_objects_page_new (self->client, self->events, is_admin)));
       add_area (self, "inspectors", _("Inspectors"), "contact-new-symbolic",
                 GTK_WIDGET (sui_inspectors_page_new (self->client, self->events, is_admin)));
       add_area (self, "tags", _("Tags"), "user-bookmarks-symbolic",
                 GTK_WIDGET (sui_tags_page_new (self->client, self->events, is_admin)));
+      /* Plans: a supervisor drafts the unit's, the administrator approves every unit's. */
+      add_area (self, "plans", _("Plans"), "x-office-calendar-symbolic",
+                GTK_WIDGET (sui_plans_page_new (self->client, self->events,
+                                                sui_user_get_role (self->user))));
     }
   if (is_admin)
     add_area (self, "admin", _("System Administration"), "emblem-system-symbolic",

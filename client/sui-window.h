@@ -24,5 +24,7 @@ gboolean         sui_window_get_connection_lost (SuiWindow  *self);
 const char      *sui_window_get_visible_area (SuiWindow     *self);
 void             sui_window_set_visible_area (SuiWindow     *self,
                                               const char    *area);
+gboolean         sui_window_has_area         (SuiWindow     *self,
+                                              const char    *area);
 
 G_END_DECLS

@@ -270,6 +270,52 @@ tasks_departments (SuiCall  *call,
                             1, params, error);
 }
 
+/* ---- tasks.joint_list ------------------------------------------------------------ */
+
+/* The joint tasks the caller takes part in: as lead (their unit owns the task and has
+ * invited someone) or as partner; an admin sees every joint task. */
+static JsonNode *
+tasks_joint_list (SuiCall  *call,
+                  GError  **error)
+{
+  gint64 year = 0;
+  g_autofree char *year_text = NULL, *unit_text = NULL;
+  const char *params[2];
+
+  if (!sui_call_get_int (call, "year", FALSE, &year, error))
+    return NULL;
+  year_text = year > 0 ? sui_pg_int_param (year) : NULL;
+  unit_text = sui_plans_is_admin (call) ? NULL : sui_pg_int_param (call->user->unit_id);
+  params[0] = year_text;
+  params[1] = unit_text;
+  return sui_pg_query_json (call->conn,
+                            "select jsonb_build_object ('items', coalesce (jsonb_agg ("
+                            "  jsonb_build_object ('task_id', t.id, 'task_name', t.name,"
+                            "   'state', t.state, 'plan_id', p.id, 'year', p.year,"
+                            "   'window_start', t.window_start, 'window_end', t.window_end,"
+                            "   'lead_unit_id', t.unit_id, 'lead_unit_name', lu.name,"
+                            "   'role', case when t.unit_id = $2::bigint then 'lead'"
+                            "                when $2::bigint is null then 'admin'"
+                            "                else 'partner' end,"
+                            "   'my_part', (select jsonb_build_object ('confirmed',"
+                            "                 m.confirmed_at is not null, 'version', m.version,"
+                            "                 'items', jsonb_array_length (m.items))"
+                            "               from task_department m"
+                            "               where m.task_id = t.id and m.unit_id = $2::bigint),"
+                            "   'departments', (select count (*) from task_department d"
+                            "                   where d.task_id = t.id),"
+                            "   'confirmed', (select count (*) from task_department d"
+                            "                 where d.task_id = t.id and d.confirmed_at is not null))"
+                            "  order by p.year desc, t.id desc), '[]'::jsonb))"
+                            " from task t join plan p on p.id = t.plan_id"
+                            " join unit lu on lu.id = t.unit_id"
+                            " where exists (select 1 from task_department d where d.task_id = t.id"
+                            "               and ($2::bigint is null or d.unit_id = $2::bigint"
+                            "                    or t.unit_id = $2::bigint))"
+                            "   and ($1::integer is null or p.year = $1::integer)",
+                            2, params, error);
+}
+
 /* ---- tasks.add_department, tasks.remove_department --------------------------------- */
 
 static JsonNode *
@@ -749,6 +795,13 @@ static const SuiMethod joint_methods[] = {
     .params = "task_id:integer",
     .summary = "The parts of a joint task: the lead's and each partner department's",
     .handler = tasks_departments,
+  },
+  {
+    .name = "tasks.joint_list",
+    .roles = SUI_ROLE_SUPERVISOR | SUI_ROLE_ADMIN,
+    .params = "[year]:integer",
+    .summary = "The joint tasks the caller's unit leads or takes part in (admin: all)",
+    .handler = tasks_joint_list,
   },
   {
     .name = "tasks.add_department",

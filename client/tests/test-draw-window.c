@@ -9,12 +9,14 @@
 #include "sui-config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "sui-draw-record.h"
 #include "sui-draw-window.h"
 #include "sui-i18n.h"
+#include "sui-plan-labels.h"
 #include "sui-rpc-client.h"
 #include "sui-test-daemon.h"
 
@@ -178,6 +180,32 @@ test_run_and_verify (void)
   spin (300);
   shoot (GTK_WIDGET (window), "draw-passed");
 
+  /* No inspector in the unit: the match is refused as a shortage that names the objects and
+   * the rule, nothing is assigned and the task stays where it was. */
+  sui_draw_window_set_match_entropy_text (window, "4471\n");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "draw.match", NULL));
+  sui_test_wait_until (window_idle, window, 20000);
+  g_test_message ("match: %s", sui_draw_window_get_match_text (window));
+  {
+    g_autofree char *prefix = g_strdup_printf (_("No inspectors were assigned: %s"), "");
+
+    g_assert_true (g_str_has_prefix (sui_draw_window_get_match_text (window), prefix));
+  }
+  g_assert_nonnull (strstr (sui_draw_window_get_match_text (window), "•"));
+  g_assert_nonnull (strstr (sui_draw_window_get_match_text (window), "测试零售户"));
+  g_assert_nonnull (strstr (sui_draw_window_get_match_text (window), sui_match_rule_label ("team")));
+  g_assert_cmpstr (sui_draw_window_get_task_state (window), ==, "objects_drawn");
+  {
+    g_autofree char *params = g_strdup_printf ("{\"task_id\":%" G_GINT64_FORMAT "}", task_id);
+    g_autoptr(GError) match_error = NULL;
+    g_autoptr(JsonNode) none = sui_test_daemon_rpc_full (test_daemon, sup_token, "tasks.assignments",
+                                                         params, NULL, &match_error);
+
+    g_assert_error (match_error, SUI_RPC_ERROR, SUI_RPC_ERROR_STATE);
+  }
+  spin (300);
+  shoot (GTK_WIDGET (window), "draw-shortage");
+
   /* A PNG of the printed record, for a person to look at. */
   png = g_build_filename (g_get_tmp_dir (), "shuangsui-draw-record.png", NULL);
   {
@@ -214,6 +242,35 @@ test_run_and_verify (void)
   g_assert_nonnull (strstr (sui_draw_window_get_check_message (window), "1"));
   spin (300);
   shoot (GTK_WIDGET (window), "draw-tampered");
+
+  /* A void: requested by the supervisor, approved by the administrator in a window of their
+   * own; the voided draw stays listed and the task is ready for a new draw. */
+  sui_draw_window_request_void (window, "见证人未全部到场，需重新摇号");
+  sui_test_wait_until (window_idle, window, 10000);
+  {
+    g_autoptr(SuiRpcClient) admin = sui_rpc_client_new (sui_test_daemon_get_url (test_daemon));
+    SuiDrawWindow *admin_window;
+    g_autofree char *draws = NULL;
+    g_autofree char *voided = NULL;
+
+    sui_rpc_client_set_token (admin, admin_token);
+    admin_window = g_object_ref (sui_draw_window_new (admin, NULL, "admin", task_id));
+    gtk_window_present (GTK_WINDOW (admin_window));
+    sui_test_wait_until (window_idle, admin_window, 10000);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (admin_window), "draw.approve-void", NULL));
+    g_usleep (1000);
+    sui_test_wait_until (window_idle, admin_window, 10000);
+    g_assert_cmpstr (sui_draw_window_get_task_state (admin_window), ==, "ready");
+    draws = sui_draw_window_get_draws_text (admin_window);
+    g_test_message ("draws:\n%s", draws);
+    voided = g_strdup_printf ("%s\n", sui_draw_state_label ("voided"));
+    g_assert_nonnull (strstr (draws, voided));
+    g_assert_nonnull (strstr (draws, sui_draw_state_label ("committed")));
+    spin (300);
+    shoot (GTK_WIDGET (admin_window), "draw-voided");
+    gtk_window_destroy (GTK_WINDOW (admin_window));
+    g_assert_finalize_object (admin_window);
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);

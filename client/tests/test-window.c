@@ -136,6 +136,7 @@ test_admin_areas (Fixture       *f,
 {
   open_window (f, "admin");
   g_assert_cmpstr (sui_window_get_visible_area (f->window), ==, "admin");
+  g_assert_true (sui_window_has_area (f->window, "plans"));
   sui_window_set_visible_area (f->window, "account");
   g_assert_cmpstr (sui_window_get_visible_area (f->window), ==, "account");
   sui_test_wait_until (shows_own_unit, f, 10000);
@@ -147,6 +148,7 @@ test_supervisor_areas (Fixture       *f,
 {
   open_window (f, "sup");
   g_assert_cmpstr (sui_window_get_visible_area (f->window), ==, "account");
+  g_assert_true (sui_window_has_area (f->window, "plans"));
 
   /* There is no administration area to switch to. */
   sui_window_set_visible_area (f->window, "admin");
@@ -163,6 +165,10 @@ test_logout (Fixture       *f,
   g_autofree char *token = NULL;
 
   open_window (f, "insp");
+  /* Plans are for supervisors and the administrator. */
+  g_assert_false (sui_window_has_area (f->window, "plans"));
+  sui_window_set_visible_area (f->window, "plans");
+  g_assert_cmpstr (sui_window_get_visible_area (f->window), ==, "account");
   sui_test_wait_until (shows_own_unit, f, 10000);
   token = g_strdup (sui_rpc_client_get_token (f->client));
 

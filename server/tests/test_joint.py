@@ -278,6 +278,17 @@ def test_joint_match_one_team_per_part():
               token=t['sup_xh'])
     fill_part(task['id'], 'scjg', t['sup_sc'], inspectors_per_object=3)
     fill_part(task['id'], 'wsj', t['sup_ws'])
+    # each department finds the task among the joint tasks it takes part in
+    mine = {x['task_id']: x for x in d.rpc('tasks.joint_list', {}, token=t['sup_sc'])['items']}
+    assert mine[task['id']]['role'] == 'partner' and mine[task['id']]['my_part']['confirmed']
+    assert mine[task['id']]['lead_unit_name'] == '新华区烟草专卖局'
+    assert mine[task['id']]['departments'] == mine[task['id']]['confirmed'] == 2
+    lead = {x['task_id']: x for x in d.rpc('tasks.joint_list', {}, token=t['sup_xh'])['items']}
+    assert lead[task['id']]['role'] == 'lead' and lead[task['id']]['my_part'] is None
+    assert task['id'] not in {x['task_id'] for x in
+                              d.rpc('tasks.joint_list', {}, token=t['sup_yh'])['items']}
+    assert task['id'] in {x['task_id'] for x in
+                          d.rpc('tasks.joint_list', {}, token=t['admin'])['items']}
     task = publish_and_draw(plan, task)
     assert task['state'] == 'objects_drawn'
     r = d.rpc('tasks.match_inspectors', {'task_id': task['id'], 'entropy': ['5', '9']},

@@ -1,0 +1,456 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""End-to-end: from an annual plan to drawn objects and matched inspectors, in the real
+shuangsui against the real shuangsuid (with the demo data), through AT-SPI.
+
+The demo supervisor of 长安区 creates the year's plan in the plans area, adds a task in the task
+editor (its scope: objects carrying a tag, chosen in the editor's tag filter), submits it; the
+administrator approves it (over RPC: the client has one user at a time); the supervisor
+publishes it, opens the draw screen from the task, makes the task ready, runs the draw with
+the witnesses' numbers, matches the inspectors with more numbers, opens the assignments and
+asks why the other inspectors were not sent to one object. The labels the client shows and
+the data the daemon holds are compared at each step. In Chinese (LANG=zh_CN.UTF-8). Needs an
+X display (Xvfb) and a D-Bus session bus, which scripts/test provides; without them the test
+is skipped. The helpers are those of e2e_registers.py.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+_here = os.path.dirname(os.path.abspath(__file__))
+SOURCE_ROOT = os.environ.get('SUI_SOURCE_ROOT') or os.path.dirname(os.path.dirname(_here))
+sys.path.insert(0, os.path.join(SOURCE_ROOT, 'tests', 'lib'))
+
+if not os.environ.get('DISPLAY') or not os.environ.get('DBUS_SESSION_BUS_ADDRESS'):
+    print('1..0 # SKIP needs DISPLAY and DBUS_SESSION_BUS_ADDRESS (run through scripts/test)')
+    sys.exit(0)
+
+_g_debug = os.environ.pop('G_DEBUG', None)
+import gi  # noqa: E402,F401
+if _g_debug is not None:
+    os.environ['G_DEBUG'] = _g_debug
+
+import suitest  # noqa: E402
+
+BUILD_ROOT = suitest.BUILD_ROOT
+CLIENT = os.path.join(BUILD_ROOT, 'client', 'shuangsui')
+SHOT_DIR = os.path.join(BUILD_ROOT, 'client', 'tests')
+STEP = 30            # seconds to wait for one thing to happen in the UI
+SUPERVISOR = 'sup_changan'
+DEMO_PASSWORD = 'Demo@2026'
+TAG_GROUP = 'AE2E'   # a city-wide group named in Latin letters comes first in the lists
+TAG_NAME = '端到端抽查'
+TASK_NAME = '端到端持证经营检查'
+YEAR = time.localtime().tm_year
+
+_procs = []          # (name, Popen) started here, killed by PID at exit
+_tmp = tempfile.mkdtemp(prefix='sui-e2e-plans-', dir=os.environ.get('SUI_TMP_ROOT', '/tmp'))
+
+
+def log(msg):
+    sys.stderr.write('# %s\n' % msg)
+    sys.stderr.flush()
+
+
+def start(name, argv, env=None):
+    logfile = open(os.path.join(_tmp, name + '.log'), 'wb')
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logfile, stderr=logfile,
+                            env=env, start_new_session=True)
+    logfile.close()
+    _procs.append((name, proc))
+    return proc
+
+
+def stop_all():
+    for name, proc in reversed(_procs):
+        if proc.poll() is not None:
+            continue
+        try:
+            os.kill(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+    del _procs[:]
+
+
+def wait_for(what, predicate, timeout=STEP, interval=0.2):
+    """Polls predicate() until it returns something true; fails after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as e:  # the tree changes under us while the UI updates
+            last_error = e
+        time.sleep(interval)
+    raise AssertionError('timed out after %ss waiting for %s%s'
+                         % (timeout, what, ' (last error: %s)' % last_error if last_error else ''))
+
+
+def screenshot(name):
+    path = os.path.join(SHOT_DIR, name)
+    try:
+        subprocess.run(['import', '-window', 'root', path], timeout=30, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        log('screenshot %s' % path)
+    except (subprocess.SubprocessError, OSError) as e:
+        log('screenshot %s failed: %s' % (path, e))
+
+
+def a11y_bus_owned():
+    # NameHasOwner does not start a bus through D-Bus activation, GetAddress would.
+    p = subprocess.run(['gdbus', 'call', '--session', '--dest', 'org.freedesktop.DBus',
+                        '--object-path', '/org/freedesktop/DBus',
+                        '--method', 'org.freedesktop.DBus.NameHasOwner', 'org.a11y.Bus'],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=10)
+    return p.returncode == 0 and 'true' in p.stdout
+
+
+def a11y_bus_answers():
+    p = subprocess.run(['gdbus', 'call', '--session', '--dest', 'org.a11y.Bus',
+                        '--object-path', '/org/a11y/bus', '--method', 'org.a11y.Bus.GetAddress'],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=10)
+    return p.returncode == 0 and 'unix:' in p.stdout
+
+
+# -- the accessibility tree
+
+def walk(acc, depth=0, max_depth=60):
+    if acc is None or depth > max_depth:
+        return
+    yield acc
+    try:
+        n = acc.childCount
+    except Exception:
+        return
+    for i in range(n):
+        try:
+            child = acc.getChildAtIndex(i)
+        except Exception:
+            continue
+        yield from walk(child, depth + 1, max_depth)
+
+
+def dump_tree(path):
+    """Writes the client's accessibility tree next to the failure screenshot."""
+    try:
+        app = app_root()
+        with open(path, 'w') as out:
+            for acc in walk(app):
+                depth = 0
+                parent = acc
+                while parent is not None and parent != app and depth < 80:
+                    parent = parent.parent
+                    depth += 1
+                out.write('%s[%s] %r\n' % ('  ' * depth, acc.getRoleName(), acc.name))
+        log('accessibility tree in %s' % path)
+    except Exception as e:
+        log('could not dump the accessibility tree: %s' % e)
+
+
+def showing(acc):
+    import pyatspi
+    try:
+        return acc.getState().contains(pyatspi.STATE_VISIBLE)
+    except Exception:
+        return False
+
+
+def find(root, role, name=None, prefix=None, visible=True):
+    for acc in walk(root):
+        try:
+            if acc.getRoleName() != role:
+                continue
+            n = acc.name or ''
+        except Exception:
+            continue
+        if name is not None and n != name:
+            continue
+        if prefix is not None and not n.startswith(prefix):
+            continue
+        if visible and not showing(acc):
+            continue
+        return acc
+    return None
+
+
+def app_root():
+    import pyatspi
+    desktop = pyatspi.Registry.getDesktop(0)
+    for i in range(desktop.childCount):
+        app = desktop.getChildAtIndex(i)
+        if app is not None and app.name == 'shuangsui':
+            return app
+    return None
+
+
+def frame(title):
+    app = app_root()
+    if app is None:
+        return None
+    for i in range(app.childCount):
+        f = app.getChildAtIndex(i)
+        if f is not None and f.name == title and f.getRoleName() in ('frame', 'dialog', 'window'):
+            return f
+    return None
+
+
+def set_text(root, label, text):
+    entry = wait_for('text field %s' % label, lambda: find(root, 'text', prefix=label))
+    # A synchronous D-Bus call: GTK has set the text when it returns.
+    assert entry.queryEditableText().setTextContents(text), 'could not type into %s' % label
+
+
+def click(root, name):
+    button = wait_for('button %s' % name, lambda: find(root, 'push button', name=name))
+    action = button.queryAction()
+    for i in range(action.nActions):
+        if action.getName(i) in ('click', 'activate', 'press'):
+            action.doAction(i)
+            return
+    action.doAction(0)
+
+
+def label_text(root, name):
+    return find(root, 'label', name=name)
+
+
+
+def press(acc):
+    action = acc.queryAction()
+    for i in range(action.nActions):
+        if action.getName(i) in ('click', 'activate', 'press', 'toggle'):
+            action.doAction(i)
+            return
+    action.doAction(0)
+
+
+def any_frame_with(role, name=None, prefix=None):
+    app = app_root()
+    return find(app, role, name=name, prefix=prefix) if app is not None else None
+
+
+# -- the test
+
+def test_plan_to_matched_inspectors():
+    try:
+        _plan_to_matched_inspectors()
+    except BaseException:
+        screenshot('e2e-plans-failure.png')
+        dump_tree(os.path.join(SHOT_DIR, 'e2e-plans-failure-a11y.txt'))
+        try:
+            with open(os.path.join(_tmp, 'shuangsui.log'), errors='replace') as f:
+                log('client log:\n' + f.read()[-3000:])
+        except OSError:
+            pass
+        raise
+
+
+def _plan_to_matched_inspectors():
+    db, d = suitest.fresh()
+    p = d.run_cli(['--demo-data'])
+    assert p.returncode == 0, p.stderr
+    log('daemon with demo data at %s' % d.url)
+
+    admin = d.login(suitest.ADMIN_LOGIN, suitest.ADMIN_PASSWORD)
+    sup = d.login(SUPERVISOR, DEMO_PASSWORD)
+    group = d.rpc('tags.create_group', {'name': TAG_GROUP, 'applies_to': 'objects'}, admin)
+    tag = d.rpc('tags.create', {'group_id': group['id'], 'name': TAG_NAME}, admin)
+    # Ten open objects of raised or high risk carry the tag: the task's scope.
+    chosen = d.rpc('objects.list', {'filter': {'and': [{'status': 'open'},
+                                                       {'key_supervision': False},
+                                                       {'risk_class': ['C', 'D']}]},
+                                    'limit': 10}, sup)['items']
+    assert len(chosen) == 10
+    d.rpc('tags.apply', {'tag_id': tag['id'], 'ids': [o['id'] for o in chosen]}, sup)
+    assert not d.rpc('plans.list', {'year': YEAR}, sup)['items']
+
+    start('at-spi-bus-launcher', ['/usr/libexec/at-spi-bus-launcher', '--launch-immediately'])
+    wait_for('the accessibility bus launcher to own org.a11y.Bus', a11y_bus_owned)
+    wait_for('org.a11y.Bus to answer', a11y_bus_answers)
+
+    home = os.path.join(_tmp, 'home')
+    for sub in ('config', 'data', 'cache', 'state', 'runtime'):
+        os.makedirs(os.path.join(home, sub), mode=0o700, exist_ok=True)
+    env = dict(os.environ)
+    env.pop('GTK_A11Y', None)
+    env.pop('SHUANGSUI_LOCALEDIR', None)
+    env.update({
+        'LANG': 'zh_CN.UTF-8', 'LC_ALL': 'zh_CN.UTF-8', 'LANGUAGE': 'zh_CN',
+        'HOME': home,
+        'XDG_CONFIG_HOME': os.path.join(home, 'config'),
+        'XDG_DATA_HOME': os.path.join(home, 'data'),
+        'XDG_CACHE_HOME': os.path.join(home, 'cache'),
+        'XDG_STATE_HOME': os.path.join(home, 'state'),
+        'XDG_RUNTIME_DIR': os.path.join(home, 'runtime'),
+        'GSETTINGS_BACKEND': 'memory',
+        'GDK_BACKEND': 'x11',
+        'G_DEBUG': '',
+    })
+    client = start('shuangsui', [CLIENT], env=env)
+
+    import pyatspi  # noqa: F401 — connects to the accessibility bus started above
+
+    login = wait_for('the login window', lambda: frame('双随 — 登录'), timeout=60)
+    set_text(login, '服务器地址', d.url)
+    set_text(login, '登录名', SUPERVISOR)
+    set_text(login, '密码', DEMO_PASSWORD)
+    click(login, '登录')
+
+    main = wait_for('the main window', lambda: frame('双随'), timeout=60)
+    sidebar = wait_for('the sidebar', lambda: find(main, 'list', name='功能区'))
+    for i in range(sidebar.childCount):
+        if sidebar.getChildAtIndex(i).name == '计划管理':
+            sidebar.querySelection().selectChild(i)
+    wait_for('the empty plan list', lambda: find(main, 'label', name='本年度尚无计划。'))
+
+    # A plan for the year, made in the plans area
+    click(main, '新建计划…')
+    create = wait_for('the new plan prompt', lambda: any_frame_with('push button', prefix='创建'))
+    wait_for('the title entry', lambda: find(app_root(), 'text', name='名称'))
+    press(create)
+    wait_for('the plan in the daemon', lambda: d.rpc('plans.list', {'year': YEAR}, sup)['items'])
+    plan = d.rpc('plans.list', {'year': YEAR}, sup)['items'][0]
+    assert plan['state'] == 'draft' and plan['title'] == '%d年度随机抽查计划' % YEAR
+    wait_for('the plan page', lambda: find(main, 'label', name='草稿'))
+
+    # A task, with its scope chosen in the editor's tag filter
+    click(main, '新建任务')
+    editor = wait_for('the task editor', lambda: frame('新建任务'))
+    wait_for('the editor to load', lambda: find(editor, 'label', prefix='不限标签'))
+    # One key item (no ratio cap) from the unit's list, checked by its default method (off
+    # site when the item allows it).
+    unit_items = [i for i in d.rpc('items.list', {}, sup)['items'] if i['level'] == 'key']
+    item = unit_items[0] if unit_items else None
+    if item is not None:
+        box = wait_for('the item %s' % item['code'],
+                       lambda: find(editor, 'check box',
+                                   name='%s %s' % (item['code'], item['name'])))
+        press(box)
+    set_text(editor, '任务名称', TASK_NAME)
+    set_text(editor, '检查开始日期', '%d-12-01' % YEAR)
+    set_text(editor, '检查结束日期', '%d-12-20' % YEAR)
+    set_text(editor, '结果录入截止日期', '%d-12-31' % YEAR)
+    set_text(editor, '排除近几个月内已检查的对象（月）', '0')
+    set_text(editor, 'A类 低风险（%）', '5')
+    set_text(editor, 'B类 一般风险（%）', '20')
+    set_text(editor, 'C类 较高风险（%）', '60')
+    set_text(editor, 'D类 高风险（%）', '100')
+    # Open the tag choices (a popover, as on the objects page) and require the tag.
+    menu_button = wait_for('the tag button', lambda: find(editor, 'push button',
+                                                          name='选择检查对象标签'))
+    menu_button.getChildAtIndex(0).queryAction().doAction(0)
+    must_have = wait_for('the tag choice', lambda: find(app_root(), 'push button',
+                                                       name='%s: %s 必须有'
+                                                       % (TAG_GROUP, TAG_NAME)))
+    press(must_have)
+    screenshot('e2e-plans-editor.png')
+    click(editor, '保存')
+    wait_for('the task in the daemon',
+             lambda: d.rpc('tasks.list', {'plan_id': plan['id']}, sup)['items'])
+    task = d.rpc('tasks.list', {'plan_id': plan['id']}, sup)['items'][0]
+    assert task['name'] == TASK_NAME
+    assert task['scope'] == {'and': [{'tags_all': [tag['id']]}]}, task['scope']
+    assert (task['ratio_c_bp'], task['ratio_d_bp'], task['exclusion_months']) == (6000, 10000, 0)
+    if item is not None:
+        got = d.rpc('tasks.get', {'id': task['id']}, sup)['items']
+        assert [x['item_id'] for x in got] == [item['id']], got
+        methods = {m['code']: m for m in d.rpc('check_methods.list', {}, sup)['items']}
+        off_site = [m for m in item['methods'] if methods[m]['off_site']]
+        assert got[0]['method'] == (off_site[0] if off_site else item['methods'][0]), got
+    # The preview counts the ten tagged objects.
+    wait_for('the preview', lambda: find(editor, 'label', prefix='候选 10 户'))
+    screenshot('e2e-plans-editor-saved.png')
+    click(editor, '关闭')
+    wait_for('the editor to close', lambda: frame('任务') is None and frame('新建任务') is None)
+
+    # Submit; the administrator approves; publish
+    wait_for('the task in the plan', lambda: find(main, 'label', name=TASK_NAME))
+    click(main, '提交审核')
+    wait_for('the submitted plan', lambda: d.rpc('plans.get', {'id': plan['id']},
+                                                 sup)['state'] == 'submitted')
+    wait_for('the state shown', lambda: find(main, 'label', name='已提交审核'))
+    plan = d.rpc('plans.get', {'id': plan['id']}, admin)
+    d.rpc('plans.approve', {'id': plan['id'], 'version': plan['version']}, admin)
+    click(main, '刷新')
+    wait_for('the approved plan', lambda: find(main, 'label', name='已批准，待公示'))
+    click(main, '公示')
+    wait_for('the published plan', lambda: d.rpc('plans.get', {'id': plan['id']},
+                                                 sup)['state'] == 'published')
+    wait_for('the state shown', lambda: find(main, 'label', name='已公示'))
+    screenshot('e2e-plans-published.png')
+
+    # The draw: make ready, the witnesses' numbers, run
+    click(main, '摇号… %s' % TASK_NAME)
+    draw = wait_for('the draw window', lambda: frame('公开摇号'))
+    click(draw, '设为待摇号')
+    wait_for('the task made ready', lambda: d.rpc('tasks.get', {'id': task['id']},
+                                                  sup)['state'] == 'ready')
+    entropy = wait_for('the entropy field', lambda: find(draw, 'text', name='现场随机数'))
+    assert entropy.queryEditableText().setTextContents('3917\n0528')
+    click(draw, '开始摇号')
+    wait_for('the objects drawn', lambda: d.rpc('tasks.get', {'id': task['id']},
+                                                sup)['state'] == 'objects_drawn')
+    got = d.rpc('tasks.get', {'id': task['id']}, sup)
+    drawn = got['draw']['drawn_count']
+    assert drawn >= 1, got['draw']
+    wait_for('the client\'s own check', lambda: find(draw, 'label', prefix='通过'), timeout=60)
+    screenshot('e2e-plans-drawn.png')
+
+    # Match the inspectors
+    match_entropy = wait_for('the match entropy field',
+                             lambda: find(draw, 'text', name='人员匹配的现场随机数'))
+    assert match_entropy.queryEditableText().setTextContents('7261\n44')
+    click(draw, '匹配检查人员')
+    wait_for('the inspectors matched', lambda: d.rpc('tasks.get', {'id': task['id']},
+                                                     sup)['state'] == 'inspectors_drawn',
+             timeout=60)
+    assignments = d.rpc('tasks.assignments', {'task_id': task['id']}, sup)
+    assert len(assignments['items']) == drawn
+    for a in assignments['items']:
+        assert len(a['inspectors']) >= 2, a
+    slots = sum(len(a['inspectors']) for a in assignments['items'])
+    wait_for('the match shown', lambda: find(draw, 'label',
+                                             prefix='已匹配检查人员（第 %d 次摇号，共 %d 人次'
+                                             % (assignments['draw_id'], slots)))
+    screenshot('e2e-plans-matched.png')
+
+    # The assignments, and why the others were not sent to the first object
+    click(draw, '查看人员分配')
+    view = wait_for('the assignments window', lambda: frame('人员分配：%s' % TASK_NAME))
+    first = assignments['items'][0]
+    wait_for('the first object', lambda: find(view, 'label', name='%s · %s'
+                                              % (first['licence_no'], first['name'])))
+    team = '、'.join('%s（%s）' % (p['name'], p['cert_no']) for p in first['inspectors'])
+    wait_for('its team', lambda: find(view, 'label', prefix='%s类' % first['risk_class']))
+    assert any(team in (acc.name or '') for acc in walk(view)
+               if acc.getRoleName() == 'label'), team
+    screenshot('e2e-plans-assignments.png')
+    click(view, '%s 为何不是其他人' % first['name'])
+    x = d.rpc('tasks.exclusions', {'task_id': task['id'], 'object_id': first['object_id']}, sup)
+    wait_for('the exclusions', lambda: any_frame_with('label', name='已分配'))
+    for e in x['excluded'][:3]:
+        wait_for('the excluded inspector %s' % e['name'],
+                 lambda: any_frame_with('label', prefix='排除：'))
+    screenshot('e2e-plans-exclusions.png')
+
+    assert client.poll() is None, 'the client exited with %s' % client.returncode
+
+
+if __name__ == '__main__':
+    try:
+        suitest.run(globals())
+    finally:
+        stop_all()
+        if not os.environ.get('SUI_KEEP'):
+            shutil.rmtree(_tmp, ignore_errors=True)
