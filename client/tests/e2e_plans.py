@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""End-to-end: from an annual plan to drawn objects and matched inspectors, in the real
+"""End-to-end: from an annual plan with a joint task to drawn objects and matched inspectors, in the real
 shuangsui against the real shuangsuid (with the demo data), through AT-SPI.
 
 The demo supervisor of 长安区 creates the year's plan in the plans area, adds a task in the task
-editor (its scope: objects carrying a tag, chosen in the editor's tag filter), submits it; the
+editor (its scope: objects carrying a tag, chosen in the editor's tag filter), invites a
+department into it in the joint-task assistant (whose part that department's supervisor
+fills in and confirms over RPC, and the assistant shows confirmed), submits it; the
 administrator approves it (over RPC: the client has one user at a time); the supervisor
 publishes it, opens the draw screen from the task, makes the task ready, runs the draw with
 the witnesses' numbers, matches the inspectors with more numbers, opens the assignments and
@@ -374,6 +376,36 @@ def _plan_to_matched_inspectors():
     click(editor, '关闭')
     wait_for('the editor to close', lambda: frame('任务') is None and frame('新建任务') is None)
 
+    # 一业一查: the lead invites a department in the joint-task assistant; the department's
+    # supervisor fills in and confirms its part (over RPC: the client has one user at a
+    # time), and the assistant shows the part confirmed by itself, through the events feed.
+    wait_for('the task in the plan', lambda: find(main, 'label', name=TASK_NAME))
+    click(main, '联合部门… %s' % TASK_NAME)
+    joint = wait_for('the joint-task assistant', lambda: frame('联合抽查'))
+    click(joint, '邀请')
+    wait_for('the department invited', lambda: d.rpc('tasks.departments',
+                                                     {'task_id': task['id']}, sup)['departments'])
+    part = d.rpc('tasks.departments', {'task_id': task['id']}, sup)['departments'][0]
+    d.rpc('users.create', {'login': 'sup_joint_e2e', 'name': '联合部门监管员', 'role': 'supervisor',
+                           'unit_id': part['unit_id'], 'password': DEMO_PASSWORD}, admin)
+    dept = d.login('sup_joint_e2e', DEMO_PASSWORD)
+    db.psql("""insert into inspector (name, unit_id, cert_no, cert_valid_from, cert_valid_until,
+                                      status)
+               select '联合检查员' || g, %d, 'JE2E' || g, '2000-01-01', '2099-12-31', 'on_duty'
+                 from generate_series (1, 6) g""" % part['unit_id'])
+    claimed = d.rpc('items.claim', {'catalogue_id': d.rpc('catalogue.list', {}, dept)['items'][0]['id']},
+                    dept)
+    methods = {m['code']: m for m in d.rpc('check_methods.list', {}, dept)['items']}
+    method = next(m for m in claimed['methods'] if methods[m]['off_site'])
+    part = d.rpc('tasks.update_department', {'task_id': task['id'], 'unit_id': part['unit_id'],
+                                             'version': part['version'],
+                                             'items': [{'item_id': claimed['id'],
+                                                        'method': method}]}, dept)
+    d.rpc('tasks.confirm_department', {'task_id': task['id'], 'unit_id': part['unit_id'],
+                                       'version': part['version']}, dept)
+    wait_for('the part shown confirmed', lambda: find(joint, 'label', name='已确认'))
+    screenshot('e2e-plans-joint.png')
+
     # Submit; the administrator approves; publish
     wait_for('the task in the plan', lambda: find(main, 'label', name=TASK_NAME))
     click(main, '提交审核')
@@ -418,7 +450,9 @@ def _plan_to_matched_inspectors():
     assignments = d.rpc('tasks.assignments', {'task_id': task['id']}, sup)
     assert len(assignments['items']) == drawn
     for a in assignments['items']:
-        assert len(a['inspectors']) >= 2, a
+        # one visit: the lead's team and the department's team of two each
+        units = [p['unit_id'] for p in a['inspectors']]
+        assert units.count(part['unit_id']) == 2 and len(units) - 2 >= 2, a
     slots = sum(len(a['inspectors']) for a in assignments['items'])
     wait_for('the match shown', lambda: find(draw, 'label',
                                              prefix='已匹配检查人员（第 %d 次摇号，共 %d 人次'
@@ -431,7 +465,13 @@ def _plan_to_matched_inspectors():
     first = assignments['items'][0]
     wait_for('the first object', lambda: find(view, 'label', name='%s · %s'
                                               % (first['licence_no'], first['name'])))
-    team = '、'.join('%s（%s）' % (p['name'], p['cert_no']) for p in first['inspectors'])
+    # one team per unit, the lead's first: "unit：name（cert）、…；department：…"
+    teams = []
+    for p in first['inspectors']:
+        if not teams or teams[-1][0] != p['unit_name']:
+            teams.append((p['unit_name'], []))
+        teams[-1][1].append('%s（%s）' % (p['name'], p['cert_no']))
+    team = '；'.join('%s：%s' % (u, '、'.join(names)) for u, names in teams)
     wait_for('its team', lambda: find(view, 'label', prefix='%s类' % first['risk_class']))
     assert any(team in (acc.name or '') for acc in walk(view)
                if acc.getRoleName() == 'label'), team
