@@ -409,6 +409,176 @@ inspectors_export (SuiCall  *call,
                       error);
 }
 
+/* A unit's item list (an admin: one unit's, or every unit's). */
+static JsonNode *
+items_export (SuiCall  *call,
+              GError  **error)
+{
+  gint64 unit_id = 0;
+  gboolean include_released = FALSE;
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autofree char *unit = NULL;
+  g_autofree char *released = NULL;
+  static const char * const headers[] = {
+    "所属单位", "事项编码", "事项名称", "事项类别", "检查方式", "抽查比例下限（%）",
+    "抽查比例上限（%）", "抽查频次", "适用对象", "状态", "上级目录已变更", "法律依据",
+    "检查内容",
+  };
+
+  if (!sui_call_get_int (call, "unit_id", FALSE, &unit_id, error) ||
+      !sui_call_get_bool (call, "include_released", FALSE, &include_released, error))
+    return NULL;
+  if (!sui_register_is_admin (call))
+    unit_id = call->user->unit_id;
+  unit = sui_sql_param (params, unit_id > 0 ? sui_pg_int_param (unit_id) : NULL);
+  released = sui_sql_param (params, g_strdup (include_released ? "t" : "f"));
+  g_string_append_printf (sql,
+                          "select u.name, i.code, i.name,"
+                          " case i.level when 'key' then '重点' else '一般' end,"
+                          " (select string_agg (m.name, '、' order by m.sort) from check_method m"
+                          "  where m.code = any (i.methods)),"
+                          " to_char (i.ratio_min_bp / 100.0, 'FM990.00'),"
+                          " to_char (i.ratio_max_bp / 100.0, 'FM990.00'), i.frequency,"
+                          " (select string_agg (t.name, '、' order by t.code) from object_type t"
+                          "  where t.code = any (i.object_types)),"
+                          " case i.state when 'active' then '在用' else '已释放' end,"
+                          " case when c.state = 'retired' then '上级已停用'"
+                          "      when c.version > i.catalogue_version then '是' else '否' end,"
+                          " i.legal_basis, i.content"
+                          " from item i join unit u on u.id = i.unit_id"
+                          " join catalogue_item c on c.id = i.catalogue_id"
+                          " where (%s::bigint is null or i.unit_id = %s::bigint)"
+                          "   and (%s::boolean or i.state = 'active')"
+                          " order by u.name, i.code",
+                          unit, unit, released);
+  return export_rows (call, sql->str, params, headers, 1 << 1, "抽查事项清单", "exports", error);
+}
+
+/* The catalogue the units claim from. */
+static JsonNode *
+catalogue_export (SuiCall  *call,
+                  GError  **error)
+{
+  gboolean include_retired = FALSE;
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autofree char *retired = NULL;
+  static const char * const headers[] = {
+    "事项编码", "事项名称", "事项类别", "检查方式", "抽查比例下限（%）", "抽查比例上限（%）",
+    "抽查频次", "适用对象", "状态", "认领单位数", "法律依据", "检查内容",
+  };
+
+  if (!sui_call_get_bool (call, "include_retired", FALSE, &include_retired, error))
+    return NULL;
+  retired = sui_sql_param (params, g_strdup (include_retired ? "t" : "f"));
+  g_string_append_printf (sql,
+                          "select c.code, c.name,"
+                          " case c.level when 'key' then '重点' else '一般' end,"
+                          " (select string_agg (m.name, '、' order by m.sort) from check_method m"
+                          "  where m.code = any (c.methods)),"
+                          " to_char (c.ratio_min_bp / 100.0, 'FM990.00'),"
+                          " to_char (c.ratio_max_bp / 100.0, 'FM990.00'), c.frequency,"
+                          " (select string_agg (t.name, '、' order by t.code) from object_type t"
+                          "  where t.code = any (c.object_types)),"
+                          " case c.state when 'active' then '在用' else '已停用' end,"
+                          " (select count (*) from item i where i.catalogue_id = c.id"
+                          "   and i.state = 'active'),"
+                          " c.legal_basis, c.content"
+                          " from catalogue_item c where %s::boolean or c.state = 'active'"
+                          " order by c.code",
+                          retired);
+  return export_rows (call, sql->str, params, headers, 1 << 0, "上级事项目录", "exports", error);
+}
+
+/* A task's live match as the list the inspectors take along: one row per object, the teams
+ * of every part of the visit, and the items with their methods. */
+static JsonNode *
+tasks_export_assignments (SuiCall  *call,
+                          GError  **error)
+{
+  gint64 task_id = 0;
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autoptr(PGresult) task = NULL;
+  g_autofree char *task_text = NULL, *unit_text = NULL;
+  g_autofree char *task_param = NULL;
+  const char *check[2];
+  static const char * const headers[] = {
+    "顺序", "许可证号", "名称", "经营地址", "区县", "风险等级", "检查事项及方式", "检查人员",
+  };
+
+  if (!sui_call_get_int (call, "task_id", TRUE, &task_id, error))
+    return NULL;
+  task_text = sui_pg_int_param (task_id);
+  unit_text = sui_pg_int_param (call->user->unit_id);
+  check[0] = task_text;
+  check[1] = sui_register_is_admin (call) ? NULL : unit_text;
+  task = sui_pg_exec (call->conn,
+                      "select $2::bigint is null or t.unit_id = $2::bigint"
+                      "  or exists (select 1 from task_department d where d.task_id = t.id"
+                      "             and d.unit_id = $2::bigint),"
+                      " exists (select 1 from draw d where d.task_id = t.id"
+                      "         and d.kind = 'inspectors' and d.state = 'run'), t.name"
+                      " from task t where t.id = $1::bigint",
+                      2, check, error);
+  if (task == NULL)
+    return NULL;
+  if (PQntuples (task) != 1)
+    {
+      g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_NOT_FOUND,
+                           "该抽查任务不存在，请刷新后再试");
+      return NULL;
+    }
+  if (!g_str_equal (PQgetvalue (task, 0, 0), "t"))
+    {
+      g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_FORBIDDEN,
+                           "您所在单位没有参与这项任务，无权导出");
+      return NULL;
+    }
+  if (!g_str_equal (PQgetvalue (task, 0, 1), "t"))
+    {
+      g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_STATE,
+                           "该任务尚未匹配检查人员，匹配后才能导出人员分配表");
+      return NULL;
+    }
+
+  task_param = sui_sql_param (params, g_strdup (task_text));
+  g_string_append_printf (sql,
+                          "with visit as ("
+                          "  select a.object_id, min (a.position) position,"
+                          "   string_agg (i.name || '（' || i.cert_no || '，' || u.name || '）',"
+                          "               '、' order by a.part_unit_id = t.unit_id desc,"
+                          "               a.part_unit_id, a.rank) team"
+                          "  from inspector_assignment_live a join task t on t.id = a.task_id"
+                          "  join inspector i on i.id = a.inspector_id"
+                          "  join unit u on u.id = i.unit_id"
+                          "  where a.task_id = %s::bigint group by a.object_id),"
+                          " items as ("
+                          "  select string_agg (coalesce (it.name, '事项 ' || (e ->> 'item_id'))"
+                          "   || '（' || coalesce (m.name, e ->> 'method') || '）', '；'"
+                          "   order by o) list"
+                          "  from (select x.e, x.o from task t,"
+                          "        jsonb_array_elements (t.items) with ordinality x (e, o)"
+                          "        where t.id = %s::bigint"
+                          "        union all"
+                          "        select x.e, 1000 + d.unit_id * 1000 + x.o from task_department d,"
+                          "        jsonb_array_elements (d.items) with ordinality x (e, o)"
+                          "        where d.task_id = %s::bigint) y (e, o)"
+                          "  left join item it on it.id = (y.e ->> 'item_id')::bigint"
+                          "  left join check_method m on m.code = y.e ->> 'method')"
+                          " select v.position, o.licence_no, o.name, o.address, o.district,"
+                          "  o.risk_class, (select list from items), v.team"
+                          " from visit v join object o on o.id = v.object_id"
+                          " order by v.position",
+                          task_param, task_param, task_param);
+  {
+    g_autofree char *title = g_strdup_printf ("人员分配表-%s", PQgetvalue (task, 0, 2));
+
+    return export_rows (call, sql->str, params, headers, 1 << 1, title, "exports", error);
+  }
+}
+
 static JsonNode *
 exports_download (SuiCall  *call,
                   GError  **error)
@@ -495,6 +665,30 @@ static const SuiMethod xlsx_methods[] = {
     .params = "[filter]:object, [format]:string",
     .summary = "The inspectors a filter matches as a CSV (UTF-8 with BOM) or XLSX file",
     .handler = inspectors_export,
+  },
+  {
+    .name = "items.export",
+    .roles = SUI_ROLE_SUPERVISOR | SUI_ROLE_ADMIN,
+    .writes = TRUE,
+    .params = "[unit_id]:integer, [include_released]:boolean, [format]:string",
+    .summary = "A unit's item list as a CSV (UTF-8 with BOM) or XLSX file",
+    .handler = items_export,
+  },
+  {
+    .name = "catalogue.export",
+    .roles = SUI_ROLE_SUPERVISOR | SUI_ROLE_ADMIN,
+    .writes = TRUE,
+    .params = "[include_retired]:boolean, [format]:string",
+    .summary = "The catalogue of items as a CSV (UTF-8 with BOM) or XLSX file",
+    .handler = catalogue_export,
+  },
+  {
+    .name = "tasks.export_assignments",
+    .roles = SUI_ROLE_SUPERVISOR | SUI_ROLE_ADMIN,
+    .writes = TRUE,
+    .params = "task_id:integer, [format]:string",
+    .summary = "A task's matched teams, object by object, as a CSV or XLSX file",
+    .handler = tasks_export_assignments,
   },
   {
     .name = "exports.download",

@@ -519,4 +519,35 @@ def test_exports():
     assert d.rpc('audit.verify', {}, token=t['admin'])['ok'] is True
 
 
+def test_item_list_and_catalogue_exports():
+    """The item list and the catalogue export like the registers, each unit only its own."""
+    db, d, t, units = env()
+    sup = t['sup_ca']
+    suitest.claim_item(d, sup, 'YC-02')
+    suitest.claim_item(d, t['sup_qx'], 'YC-03')
+    mine = d.rpc('items.list', {}, token=sup)['items']
+    r = d.rpc('items.export', {'format': 'xlsx', 'unit_id': units['qiaoxi']}, token=sup)
+    assert r['rows'] == len(mine) > 0, (r, mine)
+    rows, _ = sheet_rows(base64.b64decode(
+        d.rpc('exports.download', {'file_id': r['file_id']}, token=sup)['data']))
+    assert rows[0]['A'] == '所属单位' and rows[0]['B'] == '事项编码', rows[0]
+    assert {row['B'] for row in rows[1:]} == {i['code'] for i in mine}
+    assert {row['A'] for row in rows[1:]} == {'长安区烟草专卖局'}, 'a supervisor: their unit only'
+    yc02 = next(row for row in rows[1:] if row['B'] == 'YC-02')
+    item = next(i for i in mine if i['code'] == 'YC-02')
+    assert yc02['F'] == '%.2f' % (item['ratio_min_bp'] / 100), (yc02, item)
+    everyone = d.rpc('items.export', {}, token=t['admin'])
+    assert everyone['rows'] == len(d.rpc('items.list', {'unit_id': units['changan']},
+                                         token=t['admin'])['items']) + \
+        len(d.rpc('items.list', {'unit_id': units['qiaoxi']}, token=t['admin'])['items'])
+    assert '桥西区烟草专卖局' in everyone['csv'] and '长安区烟草专卖局' in everyone['csv']
+
+    r = d.rpc('catalogue.export', {'format': 'csv'}, token=sup)
+    catalogue = d.rpc('catalogue.list', {}, token=sup)['items']
+    assert r['rows'] == len(catalogue) and r['csv'].startswith('\ufeff事项编码,'), r['csv'][:80]
+    assert all(c['code'] in r['csv'] for c in catalogue)
+    e = expect_error(-32010, d.rpc, 'catalogue.export', {'format': 'doc'}, token=sup)
+    assert 'format' in field_errors(e)
+
+
 suitest.run(globals())

@@ -330,6 +330,16 @@ def test_joint_match_one_team_per_part():
     v = d.rpc('draws.verify', {'id': r['draw']['id']}, token=t['admin'])
     assert v['ok'], v
 
+    # the list the inspectors take along: every object with all its teams and items
+    sheet = d.rpc('tasks.export_assignments', {'task_id': task['id']}, token=t['sup_sc'])
+    lines = sheet['csv'].split('\r\n')
+    assert lines[0] == '\ufeff顺序,许可证号,名称,经营地址,区县,风险等级,检查事项及方式,检查人员'
+    assert sheet['rows'] == int(drawn) and all(
+        '市场监督管理局' in line and '卫生健康委员会' in line and '新华区烟草专卖局' in line
+        for line in lines[1:] if line), lines[:3]
+    expect_error(-32003, d.rpc, 'tasks.export_assignments', {'task_id': task['id']},
+                 token=t['sup_yh'])
+
     share = d.rpc('reports.joint_share', {'year': int(task['window_start'][:4])},
                   token=t['admin'])
     assert share['tasks'] == share['joint_tasks'] == 1 and share['task_share_bp'] == 10000

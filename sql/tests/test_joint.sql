@@ -9,6 +9,7 @@ select * from no_plan ();
 select has_table ('task_department');
 select has_column ('inspector_assignment', 'part_unit_id');
 select has_column ('matching', 'stratum_order');
+select has_column ('inspector_assignment_live', 'part_unit_id');
 select has_index ('inspector_assignment', 'inspector_assignment_part_rank');
 select is ((select attstorage::text from pg_attribute
              where attrelid = 'draw_stratum'::regclass and attname = 'candidates'),
