@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "sui-assignments-view.h"
+#include "sui-export.h"
 #include "sui-json.h"
 #include "sui-plan-labels.h"
 
@@ -336,6 +337,40 @@ sui_assignments_view_dispose (GObject *object)
   G_OBJECT_CLASS (sui_assignments_view_parent_class)->dispose (object);
 }
 
+/* The teams as the file the inspectors take along (tasks.export_assignments). */
+
+static void
+export_saved_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SuiAssignmentsView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sui_export_save_finish (result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, error->message);
+      return;
+    }
+  toast (self, _("The export was saved."));
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  SuiAssignmentsView *self = SUI_ASSIGNMENTS_VIEW (widget);
+  JsonObject *o;
+  g_autoptr(JsonNode) params = sui_params_new (&o);
+
+  json_object_set_int_member (o, "task_id", self->task_id);
+  sui_export_save_async (self->client, GTK_WINDOW (self), "tasks.export_assignments", params,
+                         g_variant_get_string (parameter, NULL), self->cancellable,
+                         export_saved_cb, g_object_ref (self));
+}
+
 static void
 sui_assignments_view_class_init (SuiAssignmentsViewClass *klass)
 {
@@ -343,6 +378,7 @@ sui_assignments_view_class_init (SuiAssignmentsViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = sui_assignments_view_dispose;
+  gtk_widget_class_install_action (widget_class, "assignments.export", "s", export_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -361,6 +397,17 @@ sui_assignments_view_init (SuiAssignmentsView *self)
 
   self->spinner = GTK_SPINNER (gtk_spinner_new ());
   adw_header_bar_pack_start (ADW_HEADER_BAR (header), GTK_WIDGET (self->spinner));
+  {
+    g_autoptr(GMenu) menu = g_menu_new ();
+    GtkWidget *button = gtk_menu_button_new ();
+
+    g_menu_append (menu, _("Export as CSV (UTF-8)"), "assignments.export::csv");
+    g_menu_append (menu, _("Export as Excel Workbook (XLSX)"), "assignments.export::xlsx");
+    gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), G_MENU_MODEL (menu));
+    gtk_menu_button_set_label (GTK_MENU_BUTTON (button), _("Export…"));
+    gtk_widget_set_tooltip_text (button, _("Save the teams, object by object, as a file"));
+    adw_header_bar_pack_end (ADW_HEADER_BAR (header), button);
+  }
   gtk_box_append (GTK_BOX (box), header);
 
   self->summary_label = GTK_LABEL (gtk_label_new (NULL));

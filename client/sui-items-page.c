@@ -17,8 +17,10 @@
 #include <string.h>
 
 #include "sui-catalogue-dialog.h"
+#include "sui-export.h"
 #include "sui-items-page.h"
 #include "sui-json.h"
+#include "sui-plan-labels.h"
 #include "sui-prompt.h"
 
 #define RELOAD_DELAY_MS 300
@@ -1468,6 +1470,46 @@ on_unit_changed (SuiItemsPage *self)
   load_data (self);
 }
 
+/* Export: the view as it stands — the unit's list (an admin's chosen unit, or every unit's)
+ * or the catalogue — with the released or retired ones when they are shown. */
+
+static void
+export_saved_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SuiItemsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sui_export_save_finish (result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast_error (self, error);
+      return;
+    }
+  toast (self, _("The export was saved."));
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  SuiItemsPage *self = SUI_ITEMS_PAGE (widget);
+  gboolean items = showing_items (self);
+  gboolean inactive = gtk_check_button_get_active (self->inactive_check);
+  JsonObject *o;
+  g_autoptr(JsonNode) params = sui_params_new (&o);
+
+  if (items && self->admin && self->unit_id > 0)
+    json_object_set_int_member (o, "unit_id", self->unit_id);
+  json_object_set_boolean_member (o, items ? "include_released" : "include_retired", inactive);
+  sui_export_save_async (self->client, get_parent_window (self),
+                         items ? "items.export" : "catalogue.export", params,
+                         g_variant_get_string (parameter, NULL), self->cancellable,
+                         export_saved_cb, g_object_ref (self));
+}
+
 void
 sui_items_page_set_unit (SuiItemsPage *self,
                          gint64        unit_id)
@@ -2250,6 +2292,7 @@ sui_items_page_class_init (SuiItemsPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_view_changed);
 
   gtk_widget_class_install_action (widget_class, "items.reload", NULL, reload_action);
+  gtk_widget_class_install_action (widget_class, "items.export", "s", export_action);
   gtk_widget_class_install_action (widget_class, "items.claim", NULL, claim_action);
   gtk_widget_class_install_action (widget_class, "items.refine", NULL, refine_action);
   gtk_widget_class_install_action (widget_class, "items.acknowledge", NULL, acknowledge_action);
