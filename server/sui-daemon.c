@@ -25,6 +25,7 @@
 #include "sui-grades.h"
 #include "sui-xlsx.h"
 #include "sui-joint.h"
+#include "sui-ratios.h"
 #include "sui-inspectors.h"
 #include "sui-migrate.h"
 #include "sui-objects.h"
@@ -96,6 +97,7 @@ register_methods (void)
   sui_grades_register ();
   sui_xlsx_register ();
   sui_joint_register ();
+  sui_ratios_register ();
 }
 
 /* Settings missing on the command line come from the config file's [shuangsuid] group. */

@@ -460,13 +460,21 @@ merge_fields (SuiCall        *call,
 }
 
 static PGresult *
-load_ranges (SuiCall  *call,
-             GError  **error)
+load_ranges (SuiCall     *call,
+             const char  *plan_id,
+             GError     **error)
 {
+  const char *params[1] = { plan_id };
+
+  /* The plan's own row for a class where it has one (0011), else the city's table. */
   return sui_pg_exec (call->conn,
-                      "select risk_class, min_bp, max_bp, name, default_bp"
-                      " from risk_class_ratio order by risk_class",
-                      0, NULL, error);
+                      "select r.risk_class, coalesce (p.min_bp, r.min_bp),"
+                      " coalesce (p.max_bp, r.max_bp), r.name,"
+                      " coalesce (p.default_bp, r.default_bp)"
+                      " from risk_class_ratio r left join plan_ratio p"
+                      "   on p.risk_class = r.risk_class and p.plan_id = $1::bigint"
+                      " order by r.risk_class",
+                      1, params, error);
 }
 
 /* The params of the insert or update: $1 id or plan, then the fields in this order, items
@@ -543,7 +551,7 @@ tasks_create (SuiCall  *call,
       return NULL;
     }
 
-  ranges = load_ranges (call, error);
+  ranges = load_ranges (call, PQgetvalue (plan, 0, SUI_PLAN_COL_ID), error);
   if (ranges == NULL)
     return NULL;
   json_object_set_null_member (fields, "scope");
@@ -629,7 +637,7 @@ tasks_update (SuiCall  *call,
       return NULL;
     }
 
-  ranges = load_ranges (call, error);
+  ranges = load_ranges (call, PQgetvalue (row, 0, COL_PLAN), error);
   if (ranges == NULL)
     return NULL;
   before = sui_register_column_json (row, 0, COL_JSON);
