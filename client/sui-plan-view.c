@@ -18,6 +18,7 @@
 #include "sui-plan-labels.h"
 #include "sui-plan-view.h"
 #include "sui-prompt.h"
+#include "sui-ratio-dialog.h"
 #include "sui-task-editor.h"
 
 struct _SuiPlanView
@@ -676,6 +677,23 @@ sui_plan_view_open_draw (SuiPlanView *self,
   return GTK_WINDOW (window);
 }
 
+/* The plan's sampling table per risk class: its unit edits it while the plan may change. */
+static void
+ratios_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  SuiPlanView *self = SUI_PLAN_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  gboolean editable = self->plan != NULL && sui_json_get_bool (self->plan, "editable") &&
+                      is_role (self, "supervisor");
+  SuiRatioDialog *dialog = sui_ratio_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                 self->client, self->plan_id, editable);
+
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (sui_plan_view_reload), self,
+                           G_CONNECT_SWAPPED);
+}
+
 static void
 new_task_action (GtkWidget  *widget,
                  const char *action_name,
@@ -1083,6 +1101,7 @@ build (SuiPlanView *self)
   gtk_widget_set_margin_end (buttons, 18);
   gtk_widget_set_margin_bottom (buttons, 12);
   gtk_box_append (GTK_BOX (buttons), step_button (self, _("New Task"), "plan.new-task", NULL));
+  gtk_box_append (GTK_BOX (buttons), action_button (_("Sampling Ratios…"), "plan.ratios", NULL));
   gtk_box_append (GTK_BOX (buttons), step_button (self, _("Submit for Approval"), "plan.submit", "suggested-action"));
   gtk_box_append (GTK_BOX (buttons), step_button (self, _("Approve"), "plan.approve", "suggested-action"));
   gtk_box_append (GTK_BOX (buttons), step_button (self, _("Return…"), "plan.reject", "destructive-action"));
@@ -1198,6 +1217,7 @@ sui_plan_view_class_init (SuiPlanViewClass *klass)
   gtk_widget_class_install_action (widget_class, "plan.reject-change", NULL,
                                    reject_change_action);
   gtk_widget_class_install_action (widget_class, "plan.new-task", NULL, new_task_action);
+  gtk_widget_class_install_action (widget_class, "plan.ratios", NULL, ratios_action);
   gtk_widget_class_install_action (widget_class, "plan.compare", NULL, compare_action);
 }
 

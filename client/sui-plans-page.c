@@ -14,6 +14,7 @@
 #include "sui-plan-labels.h"
 #include "sui-plans-page.h"
 #include "sui-prompt.h"
+#include "sui-ratio-dialog.h"
 
 struct _SuiPlansPage
 {
@@ -28,6 +29,7 @@ struct _SuiPlansPage
   GtkListBox *joint_list;       /* the joint tasks the unit leads or takes part in */
   GtkWidget *joint_heading;
   GtkWidget *new_button;
+  GtkWidget *ratios_button;
   SuiPlanView *view;
 
   SuiRpcClient *client;
@@ -412,6 +414,18 @@ new_plan_action (GtkWidget  *widget,
     }
 }
 
+/* The city's sampling table per risk class, kept by the administrator. */
+static void
+city_ratios_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  sui_ratio_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                        SUI_PLANS_PAGE (widget)->client, 0, TRUE);
+}
+
 static void
 reload_action (GtkWidget  *widget,
                const char *action_name,
@@ -516,6 +530,9 @@ build (SuiPlansPage *self)
   label = gtk_label_new (NULL);
   gtk_widget_set_hexpand (label, TRUE);
   gtk_box_append (GTK_BOX (bar), label);
+  self->ratios_button = gtk_button_new_with_label (_("City's Sampling Ratios…"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->ratios_button), "plans.city-ratios");
+  gtk_box_append (GTK_BOX (bar), self->ratios_button);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (new_button), "plans.new");
   gtk_widget_add_css_class (new_button, "suggested-action");
   gtk_box_append (GTK_BOX (bar), new_button);
@@ -624,6 +641,7 @@ sui_plans_page_class_init (SuiPlansPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "plans.new", NULL, new_plan_action);
   gtk_widget_class_install_action (widget_class, "plans.reload", NULL, reload_action);
+  gtk_widget_class_install_action (widget_class, "plans.city-ratios", NULL, city_ratios_action);
 }
 
 static void
@@ -658,5 +676,7 @@ sui_plans_page_new (SuiRpcClient    *client,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "plans.new", g_strcmp0 (role, "supervisor") == 0);
   gtk_widget_set_visible (self->new_button, g_strcmp0 (role, "supervisor") == 0);
   gtk_widget_set_visible (GTK_WIDGET (self->unit_dropdown), is_admin (self));
+  gtk_widget_set_visible (self->ratios_button, is_admin (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "plans.city-ratios", is_admin (self));
   return self;
 }

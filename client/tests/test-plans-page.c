@@ -18,6 +18,7 @@
 #include "sui-i18n.h"
 #include "sui-plan-labels.h"
 #include "sui-plans-page.h"
+#include "sui-ratio-dialog.h"
 #include "sui-rpc-client.h"
 #include "sui-task-editor.h"
 #include "sui-test-daemon.h"
@@ -491,6 +492,75 @@ test_task_items (void)
   g_assert_finalize_object (editor);
 }
 
+static gboolean
+ratios_idle (gpointer data)
+{
+  return sui_ratio_dialog_get_pending (SUI_RATIO_DIALOG (data)) == 0;
+}
+
+/* The plan's sampling table: a class set in the dialog becomes the plan's own row; a range
+ * the wrong way round is refused with the server's message and nothing changes; the city's
+ * table is the admin's. */
+static void
+test_ratios (void)
+{
+  g_autofree char *sup_token = sui_test_daemon_login (test_daemon, "sup_p", PASSWORD);
+  g_autofree char *admin_token =
+    sui_test_daemon_login (test_daemon, "admin", sui_test_daemon_get_password (test_daemon, "admin"));
+  g_autoptr(SuiRpcClient) sup = sui_rpc_client_new (sui_test_daemon_get_url (test_daemon));
+  g_autoptr(SuiRpcClient) admin = sui_rpc_client_new (sui_test_daemon_get_url (test_daemon));
+  g_autoptr(JsonObject) plan = NULL;
+  g_autoptr(JsonObject) table = NULL;
+  g_autofree char *params = NULL;
+  SuiRatioDialog *dialog;
+  JsonObject *d;
+
+  sui_rpc_client_set_token (sup, sup_token);
+  sui_rpc_client_set_token (admin, admin_token);
+  plan = call_as (sup_token, "plans.create", "{\"year\": 2041, \"title\": \"2041 年度计划\"}");
+
+  dialog = sui_ratio_dialog_new (NULL, sup, json_object_get_int_member (plan, "id"), TRUE);
+  sui_test_wait_until (ratios_idle, dialog, 10000);
+  sui_ratio_dialog_set_value (dialog, "D", "min_bp", 8000);
+  sui_ratio_dialog_set_value (dialog, "D", "default_bp", 9000);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "ratios.save", NULL));
+  sui_test_wait_until (ratios_idle, dialog, 10000);
+  params = g_strdup_printf ("{\"plan_id\": %" G_GINT64_FORMAT "}",
+                            json_object_get_int_member (plan, "id"));
+  table = call_as (sup_token, "ratios.list", params);
+  d = json_array_get_object_element (json_object_get_array_member (table, "items"), 3);
+  g_assert_true (json_object_get_boolean_member (d, "own"));
+  g_assert_cmpint (json_object_get_int_member (d, "min_bp"), ==, 8000);
+  g_assert_cmpint (json_object_get_int_member (d, "default_bp"), ==, 9000);
+  g_assert_false (json_object_get_boolean_member (
+    json_array_get_object_element (json_object_get_array_member (table, "items"), 0), "own"));
+
+  /* The wrong way round: the server's message, and the plan's row as it was. */
+  sui_ratio_dialog_set_value (dialog, "D", "max_bp", 7000);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "ratios.save", NULL));
+  sui_test_wait_until (ratios_idle, dialog, 10000);
+  g_assert_nonnull (strstr (sui_ratio_dialog_get_message (dialog), "D类"));
+  g_clear_pointer (&table, json_object_unref);
+  table = call_as (sup_token, "ratios.list", params);
+  d = json_array_get_object_element (json_object_get_array_member (table, "items"), 3);
+  g_assert_cmpint (json_object_get_int_member (d, "max_bp"), ==, 10000);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* The city's table, as the admin: B up to 25 %. */
+  dialog = sui_ratio_dialog_new (NULL, admin, 0, TRUE);
+  sui_test_wait_until (ratios_idle, dialog, 10000);
+  sui_ratio_dialog_set_value (dialog, "B", "max_bp", 2500);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "ratios.save", NULL));
+  sui_test_wait_until (ratios_idle, dialog, 10000);
+  g_clear_pointer (&table, json_object_unref);
+  table = call_as (admin_token, "ratios.list", "{}");
+  d = json_array_get_object_element (json_object_get_array_member (table, "items"), 1);
+  g_assert_cmpint (json_object_get_int_member (d, "max_bp"), ==, 2500);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -514,6 +584,7 @@ main (int   argc,
 
   g_test_add_func ("/plans-page/workflow", test_plan_workflow);
   g_test_add_func ("/plans-page/task-items", test_task_items);
+  g_test_add_func ("/plans-page/ratios", test_ratios);
 
   test_daemon = sui_test_daemon_new (args);
   status = g_test_run ();
