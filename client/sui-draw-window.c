@@ -133,6 +133,9 @@ update_actions (SuiDrawWindow *self)
   gtk_widget_action_set_enabled (w, "draw.match",
                                  supervisor && g_strcmp0 (task_state, "objects_drawn") == 0);
   gtk_widget_action_set_enabled (w, "draw.assignments", self->match != NULL);
+  gtk_widget_action_set_enabled (w, "draw.verify-match", self->match != NULL &&
+                                 g_strcmp0 (sui_json_get_string (self->match, "state"),
+                                            "run") == 0);
   gtk_widget_set_visible (GTK_WIDGET (self->match_group), run);
   gtk_widget_set_visible (self->match_entropy_frame,
                           g_strcmp0 (task_state, "objects_drawn") == 0);
@@ -511,6 +514,71 @@ export_and_verify (SuiDrawWindow *self)
   set_busy (self, TRUE);
   sui_rpc_client_call_async (self->client, "draws.export", params, self->cancellable,
                              export_cb, g_object_ref (self));
+}
+
+/* The match's record re-run here (common/sui-draw.c, shuangsui-match/1), as for the objects:
+ * the outcome is added to the match's line. */
+static void
+match_verified_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(SuiDrawWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  set_busy (self, FALSE);
+  if (sui_draw_record_verify_finish (result, &error))
+    text = g_strdup_printf ("%s\n%s", gtk_label_get_text (self->match_label),
+                            _("Verified on this computer: the match record re-runs to the same "
+                              "teams and result hash."));
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *failure = sui_draw_record_describe_failure (error);
+
+      text = g_strdup_printf ("%s\n%s %s", gtk_label_get_text (self->match_label),
+                              _("Verification on this computer did not pass."), failure);
+    }
+  if (text != NULL)
+    gtk_label_set_text (self->match_label, text);
+  update_actions (self);
+}
+
+static void
+match_export_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SuiDrawWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = sui_rpc_client_call_finish (SUI_RPC_CLIENT (object), result,
+                                                         NULL, &error);
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      set_busy (self, FALSE);
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, error->message);
+      return;
+    }
+  sui_draw_record_verify_async (node, NULL, NULL, self->cancellable, match_verified_cb,
+                                g_object_ref (self));
+}
+
+static void
+verify_match_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  SuiDrawWindow *self = SUI_DRAW_WINDOW (widget);
+  g_autoptr(JsonNode) params = NULL;
+
+  if (self->match == NULL)
+    return;
+  params = id_params ("id", sui_json_get_id (self->match, "id"));
+  set_busy (self, TRUE);
+  sui_rpc_client_call_async (self->client, "draws.export", params, self->cancellable,
+                             match_export_cb, g_object_ref (self));
 }
 
 static void
@@ -1118,6 +1186,7 @@ sui_draw_window_class_init (SuiDrawWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "draw.reject-void", NULL, reject_void_action);
   gtk_widget_class_install_action (widget_class, "draw.save-pdf", NULL, save_pdf_action);
   gtk_widget_class_install_action (widget_class, "draw.match", NULL, match_action);
+  gtk_widget_class_install_action (widget_class, "draw.verify-match", NULL, verify_match_action);
   gtk_widget_class_install_action (widget_class, "draw.assignments", NULL, assignments_action);
 }
 

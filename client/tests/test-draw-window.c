@@ -276,6 +276,105 @@ test_run_and_verify (void)
   g_assert_finalize_object (window);
 }
 
+/* A match verified on this computer from its record, and found out once its stored result
+ * is altered behind the daemon. The task is drawn and matched over RPC. */
+static void
+test_match_verified_here (void)
+{
+  g_autofree char *sup_token = sui_test_daemon_login (test_daemon, "sup_m", PASSWORD);
+  g_autofree char *admin_token =
+    sui_test_daemon_login (test_daemon, "admin", sui_test_daemon_get_password (test_daemon, "admin"));
+  g_autoptr(SuiRpcClient) client = sui_rpc_client_new (sui_test_daemon_get_url (test_daemon));
+  g_autoptr(JsonObject) plan = NULL, task = NULL, step = NULL, ready = NULL, match = NULL;
+  g_autofree char *sql = NULL, *out = NULL, *params = NULL;
+  gint64 unit_id = sui_test_daemon_get_unit_id (test_daemon, "mtest");
+  gint64 plan_id, task_id, match_id;
+  SuiDrawWindow *window;
+
+  sql = g_strdup_printf ("insert into object (type, licence_no, name, unit_id, district, risk_class)"
+                         " select 'retail', '13010990' || lpad (g::text, 4, '0'), '核验零售户' || g,"
+                         " %" G_GINT64_FORMAT ", '新华区', (array['A','B','C','D'])[1 + g %% 4]"
+                         " from generate_series (1, 12) g;"
+                         " insert into inspector (name, unit_id, cert_no, cert_valid_from,"
+                         " cert_valid_until, status) select '核验检查员' || g, %" G_GINT64_FORMAT ","
+                         " 'MV-000' || g, '2020-01-01', '2099-12-31', 'on_duty'"
+                         " from generate_series (1, 6) g", unit_id, unit_id);
+  out = sui_test_daemon_psql (test_daemon, sql);
+  g_test_message ("psql: %s", out);
+
+  plan = call_as (sup_token, "plans.create", "{\"year\":2027,\"title\":\"2027年度计划\"}");
+  plan_id = json_object_get_int_member (plan, "id");
+  params = g_strdup_printf ("{\"plan_id\":%" G_GINT64_FORMAT ",\"name\":\"核验任务\","
+                            "\"window_start\":\"2027-03-01\",\"window_end\":\"2027-03-31\","
+                            "\"deadline\":\"2027-04-30\",\"exclusion_months\":0}", plan_id);
+  task = call_as (sup_token, "tasks.create", params);
+  task_id = json_object_get_int_member (task, "id");
+  g_free (params);
+  params = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT ",\"version\":%" G_GINT64_FORMAT "}",
+                            plan_id, json_object_get_int_member (plan, "version"));
+  step = call_as (sup_token, "plans.submit", params);
+  g_free (params);
+  params = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT ",\"version\":%" G_GINT64_FORMAT "}",
+                            plan_id, json_object_get_int_member (step, "version"));
+  g_clear_pointer (&step, json_object_unref);
+  step = call_as (admin_token, "plans.approve", params);
+  g_free (params);
+  params = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT ",\"version\":%" G_GINT64_FORMAT "}",
+                            plan_id, json_object_get_int_member (step, "version"));
+  g_clear_pointer (&step, json_object_unref);
+  step = call_as (sup_token, "plans.publish", params);
+  g_free (params);
+  params = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT "}", task_id);
+  g_clear_pointer (&task, json_object_unref);
+  task = call_as (sup_token, "tasks.get", params);
+  g_free (params);
+  params = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT ",\"version\":%" G_GINT64_FORMAT "}",
+                            task_id, json_object_get_int_member (task, "version"));
+  ready = call_as (sup_token, "tasks.make_ready", params);
+  g_free (params);
+  params = g_strdup_printf ("{\"task_id\":%" G_GINT64_FORMAT ",\"entropy\":[\"17\"]}", task_id);
+  g_clear_pointer (&step, json_object_unref);
+  step = call_as (sup_token, "draws.run", params);
+  g_free (params);
+  params = g_strdup_printf ("{\"task_id\":%" G_GINT64_FORMAT ",\"entropy\":[\"29\"]}", task_id);
+  match = call_as (sup_token, "tasks.match_inspectors", params);
+  g_assert_true (json_object_get_boolean_member (match, "ok"));
+  match_id = json_object_get_int_member (json_object_get_object_member (match, "draw"), "id");
+
+  sui_rpc_client_set_token (client, sup_token);
+  window = g_object_ref (sui_draw_window_new (client, NULL, "supervisor", task_id));
+  gtk_window_present (GTK_WINDOW (window));
+  sui_test_wait_until (window_idle, window, 10000);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "draw.verify-match", NULL));
+  g_usleep (1000);
+  sui_test_wait_until (window_idle, window, 20000);
+  g_test_message ("match: %s", sui_draw_window_get_match_text (window));
+  g_assert_nonnull (strstr (sui_draw_window_get_match_text (window),
+                            _("Verified on this computer: the match record re-runs to the same "
+                              "teams and result hash.")));
+
+  /* Two inspectors of one object swap places behind the daemon: the record no longer holds. */
+  g_free (sql);
+  sql = g_strdup_printf ("set session_replication_role = replica; "
+                         "update draw_stratum set drawn = drawn[2:2] || drawn[1:1] || drawn[3:] "
+                         "where draw_id = %" G_GINT64_FORMAT " and name = (select min (name) "
+                         "from draw_stratum where draw_id = %" G_GINT64_FORMAT ")",
+                         match_id, match_id);
+  g_free (out);
+  out = sui_test_daemon_psql (test_daemon, sql);
+  sui_draw_window_reload (window);
+  sui_test_wait_until (window_idle, window, 10000);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "draw.verify-match", NULL));
+  g_usleep (1000);
+  sui_test_wait_until (window_idle, window, 20000);
+  g_test_message ("match after tampering: %s", sui_draw_window_get_match_text (window));
+  g_assert_nonnull (strstr (sui_draw_window_get_match_text (window),
+                            _("Verification on this computer did not pass.")));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -283,6 +382,8 @@ main (int   argc,
   static const char * const args[] = {
     "--unit", "dtest:direct:测试区烟草专卖局",
     "--user", "sup_d:supervisor:dtest:" PASSWORD ":王芳",
+    "--unit", "mtest:direct:核验区烟草专卖局",
+    "--user", "sup_m:supervisor:mtest:" PASSWORD ":李强",
     NULL
   };
   int status;
@@ -298,6 +399,7 @@ main (int   argc,
   adw_init ();
 
   g_test_add_func ("/draw-window/run-verify-tamper", test_run_and_verify);
+  g_test_add_func ("/draw-window/match-verified-here", test_match_verified_here);
 
   test_daemon = sui_test_daemon_new (args);
   status = g_test_run ();
