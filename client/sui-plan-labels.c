@@ -111,6 +111,7 @@ sui_task_field_label (const char *field)
     { "window_end", N_("Checks until") },
     { "deadline", N_("Results due") },
     { "year", N_("Year") },
+    { "ratios", N_("Plan's own sampling ratios") },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)

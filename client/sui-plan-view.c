@@ -751,6 +751,28 @@ value_text (const char *field,
         }
       return g_string_free (g_steal_pointer (&s), FALSE);
     }
+  /* A plan's own sampling rows: {"D": {min_bp, max_bp, default_bp}, …}. */
+  if (JSON_NODE_HOLDS_OBJECT (value) && g_str_equal (field, "ratios"))
+    {
+      JsonObject *ratios = json_node_get_object (value);
+      g_autoptr(GString) s = g_string_new (NULL);
+      static const char *const classes[] = { "A", "B", "C", "D" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+        {
+          JsonObject *r;
+
+          if (!json_object_has_member (ratios, classes[i]))
+            continue;
+          r = json_object_get_object_member (ratios, classes[i]);
+          g_string_append_printf (s, _("%sclass %s %.2f–%.2f %% (default %.2f %%)"),
+                                  s->len > 0 ? _("; ") : "", classes[i],
+                                  sui_json_get_int (r, "min_bp") / 100.0,
+                                  sui_json_get_int (r, "max_bp") / 100.0,
+                                  sui_json_get_int (r, "default_bp") / 100.0);
+        }
+      return g_string_free (g_steal_pointer (&s), FALSE);
+    }
   return json_to_string (value, FALSE);
 }
 

@@ -609,7 +609,14 @@ plans_publish (SuiCall  *call,
                       "                           published_by)"
                       " select p.id, $2::integer, jsonb_build_object ("
                       "   'plan', jsonb_build_object ('unit_id', p.unit_id, 'year', p.year,"
-                      "                               'title', p.title, 'note', p.note),"
+                      "                               'title', p.title, 'note', p.note)"
+                      /* The plan's own sampling rows (0011), when it has any. */
+                      "     || coalesce ((select jsonb_build_object ('ratios',"
+                      "          jsonb_object_agg (r.risk_class, jsonb_build_object ("
+                      "            'min_bp', r.min_bp, 'max_bp', r.max_bp,"
+                      "            'default_bp', r.default_bp)))"
+                      "        from plan_ratio r where r.plan_id = p.id"
+                      "        having count (*) > 0), '{}'),"
                       "   'tasks', coalesce ((select jsonb_agg (" SUI_TASK_PLAN_FIELDS_SQL
                       "                       order by t.id)"
                       "                       from task t where t.plan_id = p.id), '[]')),"

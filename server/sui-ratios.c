@@ -304,9 +304,15 @@ plans_set_ratios (SuiCall  *call,
   if (before == NULL)
     return NULL;
   /* The plan's rows become exactly the ones given ([] returns it to the city's table). */
+  done = sui_pg_exec (call->conn, "delete from plan_ratio where plan_id = $1::bigint",
+                      1, params, error);
+  if (done == NULL)
+    return NULL;
+  g_clear_pointer (&done, PQclear);
+  /* Two statements: an insert beside a delete of the same keys in one statement would see
+   * the old rows still in the unique index. */
   done = sui_pg_exec (call->conn,
-                      "with gone as (delete from plan_ratio where plan_id = $1::bigint)"
-                      " insert into plan_ratio (plan_id, risk_class, min_bp, max_bp, default_bp)"
+                      "insert into plan_ratio (plan_id, risk_class, min_bp, max_bp, default_bp)"
                       " select $1::bigint, r.risk_class, r.min_bp, r.max_bp, r.default_bp"
                       " from jsonb_to_recordset ($2::jsonb)"
                       "      r (risk_class char(1), min_bp integer, max_bp integer,"

@@ -102,9 +102,29 @@ def test_plan_table_binds_its_tasks():
     plan = d.rpc('plans.submit', {'id': plan['id'], 'version': plan['version']}, token=sup)
     expect_error(-32011, d.rpc, 'plans.set_ratios', {'id': plan['id'], 'version': plan['version'],
                                                      'ratios': []}, token=sup)
+    # the plan's rows are part of what is published, and a change of them shows in compare
+    plan = d.rpc('plans.approve', {'id': plan['id'], 'version': plan['version']},
+                 token=t['admin'])
+    plan = d.rpc('plans.publish', {'id': plan['id'], 'version': plan['version']}, token=sup)
+    first = d.rpc('plans.get', {'id': plan['id'], 'revision': 1}, token=sup)
+    assert first['content']['plan']['ratios'] == {
+        'A': {'min_bp': 0, 'max_bp': 1000, 'default_bp': 800},
+        'D': {'min_bp': 8000, 'max_bp': 10000, 'default_bp': 9000}}, first['content']['plan']
+    change = d.rpc('plans.request_change', {'id': plan['id'], 'what': '降低D类比例',
+                                            'why': '专项结束'}, token=sup)
+    d.rpc('plans.approve_change', {'change_id': change['id']}, token=t['admin'])
+    plan = d.rpc('plans.get', {'id': plan['id']}, token=sup)
+    d.rpc('plans.set_ratios', {'id': plan['id'], 'version': plan['version'],
+                               'ratios': [{'risk_class': 'A', 'min_bp': 0, 'max_bp': 1000,
+                                           'default_bp': 800}]}, token=sup)
+    plan = d.rpc('plans.get', {'id': plan['id']}, token=sup)
+    d.rpc('plans.publish', {'id': plan['id'], 'version': plan['version']}, token=sup)
+    diff = d.rpc('plans.compare', {'id': plan['id'], 'from_version': 1, 'to_version': 2},
+                 token=sup)
+    assert 'D' in diff['plan']['before']['ratios'] and 'D' not in diff['plan']['after']['ratios']
     rows = db.psql("select count (*) from audit_log where area = 'plans'"
                    " and method = 'plans.set_ratios'")
-    assert rows.strip() == '1'
+    assert rows.strip() == '2'
 
 
 def test_city_table_by_admin_only():
