@@ -43,7 +43,13 @@
   "                        join inspector_status s on s.code = i.status" \
   "                        where i.unit_id = d.unit_id and s.assignable))"
 
-/* The task, locked, with its plan's editability; columns below. */
+/* The task (locked for a write), with its plan's editability; columns below. */
+#define TASK_SQL \
+  "select t.id, t.unit_id, t.state," \
+  " (p.state = 'draft' or (p.state = 'published' and exists (" \
+  "   select 1 from plan_change c where c.plan_id = p.id and c.state = 'approved')))," \
+  " t.name from task t join plan p on p.id = t.plan_id where t.id = $1::bigint"
+
 enum
 {
   T_ID, T_UNIT, T_STATE, T_EDITABLE, T_NAME,
@@ -60,19 +66,7 @@ load_task (SuiCall   *call,
   g_autoptr(PGresult) row = NULL;
 
   row = sui_pg_exec (call->conn,
-                     for_update
-                     ? "select t.id, t.unit_id, t.state,"
-                       " (p.state = 'draft' or (p.state = 'published' and exists ("
-                       "   select 1 from plan_change c where c.plan_id = p.id"
-                       "      and c.state = 'approved'))), t.name"
-                       " from task t join plan p on p.id = t.plan_id"
-                       " where t.id = $1::bigint for update of t"
-                     : "select t.id, t.unit_id, t.state,"
-                       " (p.state = 'draft' or (p.state = 'published' and exists ("
-                       "   select 1 from plan_change c where c.plan_id = p.id"
-                       "      and c.state = 'approved'))), t.name"
-                       " from task t join plan p on p.id = t.plan_id"
-                       " where t.id = $1::bigint",
+                     for_update ? TASK_SQL " for update of t" : TASK_SQL,
                      1, params, error);
   if (row == NULL)
     return NULL;

@@ -1415,22 +1415,6 @@ out:
 
 /* ---- tasks.assignments, tasks.exclusions --------------------------------------------- */
 
-/* The caller works at one of the partner units listed ("{3,7}", or "" for none). */
-static gboolean
-is_partner (SuiCall    *call,
-            const char *units)
-{
-  g_auto(GStrv) ids = NULL;
-
-  if (units == NULL || *units != '{')
-    return FALSE;
-  ids = g_strsplit_set (units, "{,}", -1);
-  for (guint i = 0; ids[i] != NULL; i++)
-    if (*ids[i] != '\0' && g_ascii_strtoll (ids[i], NULL, 10) == call->user->unit_id)
-      return TRUE;
-  return FALSE;
-}
-
 /* The task (for a reader) and its live match; -32004, -32003, -32011. */
 static PGresult *
 load_match (SuiCall   *call,
@@ -1438,17 +1422,18 @@ load_match (SuiCall   *call,
             GError   **error)
 {
   g_autofree char *task_text = sui_pg_int_param (task_id);
-  const char *params[1] = { task_text };
+  g_autofree char *unit_text = sui_pg_int_param (call->user->unit_id);
+  const char *params[2] = { task_text, unit_text };
   g_autoptr(PGresult) row = NULL;
 
   row = sui_pg_exec (call->conn,
                      "select t.id, t.unit_id, d.id,"
-                     " (select array_agg (p.unit_id) from task_department p"
-                     "   where p.task_id = t.id)::text from task t"
+                     " exists (select 1 from task_department p"
+                     "         where p.task_id = t.id and p.unit_id = $2::bigint) from task t"
                      " left join draw d on d.task_id = t.id and d.kind = 'inspectors'"
                      "  and d.state <> 'voided' and d.run_at is not null"
                      " where t.id = $1::bigint",
-                     1, params, error);
+                     2, params, error);
   if (row == NULL)
     return NULL;
   if (PQntuples (row) != 1)
@@ -1458,7 +1443,7 @@ load_match (SuiCall   *call,
       return NULL;
     }
   /* The partner departments of a joint task see the whole match: one visit per object. */
-  if (!is_partner (call, PQgetvalue (row, 0, 3)) &&
+  if (!sui_pg_get_bool (row, 0, 3) &&
       !sui_plans_check_unit (call, sui_pg_get_int (row, 0, 1), "抽查任务", error))
     return NULL;
   if (PQgetisnull (row, 0, 2))
