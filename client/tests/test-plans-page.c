@@ -540,6 +540,7 @@ test_ratios (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "ratios.save", NULL));
   sui_test_wait_until (ratios_idle, dialog, 10000);
   g_assert_nonnull (strstr (sui_ratio_dialog_get_message (dialog), "D类"));
+  spin (300);
   shoot (GTK_WIDGET (dialog), "plan-ratios-error");
   g_clear_pointer (&table, json_object_unref);
   table = call_as (sup_token, "ratios.list", params);
