@@ -1386,6 +1386,16 @@ imports_commit (SuiCall  *call,
   if (!sui_register_set_actor (call, parsed->kind->id == K_GRADES ? "credit_import" : "import",
                                error))
     return NULL;
+  /* The history triggers read the written rows from transition tables, which spill to
+   * disk past work_mem (4 MB by default): 100 000 objects are some 60 MB. For this
+   * transaction only. */
+  {
+    g_autoptr(PGresult) memory = sui_pg_exec (call->conn,
+                                              "select set_config ('work_mem', '160MB', true)",
+                                              0, NULL, error);
+    if (memory == NULL)
+      return NULL;
+  }
 
   /* One statement: the changed rows updated, the new ones inserted, the counts. */
   append_classified (sql, parsed);

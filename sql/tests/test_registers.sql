@@ -180,5 +180,48 @@ select throws_ok ($$update credit_grade_class set risk_class = 'E' where grade =
 select throws_ok ($$update object set credit_grade = 'AAAA' where id = 3001$$,
                   '23503', null, 'an object''s grade is one of the mapping''s');
 
+-- ---- references checked per statement (0013) ----------------------------------------------
+
+insert into object (id, type, licence_no, credit_code, name, legal_rep, address, unit_id,
+                    district, licence_valid_from, licence_valid_until, key_supervision,
+                    key_supervision_reason, credit_grade, credit_grade_date, contact)
+  values (3090, 'retail', '130102109090', '91110000600037341L', '全字段商行', '李四', '中山路1号',
+          1002, '长安区', '2024-01-01', '2029-01-01', true, '投诉较多', 'AA', '2025-06-01',
+          '0311-1234567');
+select is ((select h.after from object_history h where h.object_id = 3090 and h.before is null),
+           (select jsonb_strip_nulls (to_jsonb (o) - 'version' - 'updated_at' - 'created_at'
+                                      - 'search_text')
+              from object o where o.id = 3090),
+           'an added object''s history holds every column but the bookkeeping ones');
+select throws_ok ($$insert into object (type, licence_no, name, unit_id)
+                    select 'retail', '1301021100' || n, '批量' || n,
+                           case when n = 3 then 99999 else 1002 end
+                      from generate_series (1, 5) n$$,
+                  '23503', null, 'one dangling unit among many rows refuses the statement');
+select is ((select count (*) from object where name like '批量%'), 0::bigint,
+           'and none of its rows is written');
+select throws_ok ($$update object set status = 'dormant' where id = 3001$$,
+                  '23503', null, 'an update is checked too');
+select throws_ok ($$delete from object_type where code = 'retail'$$,
+                  '23503', null, 'a type that objects use is not deleted');
+select throws_ok ($$update object_status set code = 'opened' where code = 'open'$$,
+                  '23503', null, 'nor a status renamed');
+select throws_ok ($$delete from credit_grade_class where grade in
+                      (select credit_grade from object where credit_grade is not null limit 1)$$,
+                  '23503', null, 'nor a grade in use deleted');
+select throws_ok ($$update unit set id = 1099 where id = 1002$$,
+                  '23503', null, 'nor a unit that holds objects renumbered');
+select lives_ok ($$update object_status set name = '营业中' where code = 'open'$$,
+                 'a referenced row may change what is not its key');
+select lives_ok ($$delete from object_type where code = 'other'$$,
+                 'a type no object uses may go');
+select throws_ok ($$insert into object_history (object_id, method, after)
+                    values (999999, 'test', '{}')$$,
+                  '23503', null, 'a history row names an existing object');
+select throws_ok ($$insert into object_risk_history (object_id, risk_class, source)
+                    values (999999, 'A', 'manual')$$,
+                  '23503', null, 'so does a risk history row');
+select throws_ok ($$truncate object cascade$$, '23001', null, 'objects are never truncated');
+
 select * from finish ();
 rollback;
