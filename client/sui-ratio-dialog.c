@@ -36,6 +36,8 @@ struct _SuiRatioDialog
   gboolean editable;
   JsonArray *items;                     /* the rows as last loaded */
   guint pending;
+  gboolean save_failed;                 /* some call of the save under way was refused */
+  AdwToast *saved_toast;                /* the last "saved", taken back by a later error */
 };
 
 G_DEFINE_FINAL_TYPE (SuiRatioDialog, sui_ratio_dialog, ADW_TYPE_WINDOW)
@@ -185,7 +187,11 @@ saved_cb (GObject      *object,
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      /* The table was not saved: every field's message, else the error's. */
+      /* The table was not saved: every field's message, else the error's, and no earlier
+       * "saved" left beside it. */
+      self->save_failed = TRUE;
+      if (self->saved_toast != NULL)
+        adw_toast_dismiss (self->saved_toast);
       for (guint i = 0; fields != NULL && JSON_NODE_HOLDS_ARRAY (fields) &&
            i < json_array_get_length (json_node_get_array (fields)); i++)
         g_string_append_printf (text, "%s%s", text->len > 0 ? "\n" : "",
@@ -195,10 +201,17 @@ saved_cb (GObject      *object,
       load (self);
       return;
     }
-  say (self, NULL);
+  /* With several classes saved at once, one refused keeps its message. */
+  if (!self->save_failed)
+    say (self, NULL);
   if (self->pending == 0)
     {
-      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (_("The table was saved.")));
+      if (!self->save_failed)
+        {
+          g_clear_object (&self->saved_toast);
+          self->saved_toast = adw_toast_new (_("The table was saved."));
+          adw_toast_overlay_add_toast (self->toasts, g_object_ref (self->saved_toast));
+        }
       g_signal_emit (self, signals[SIGNAL_SAVED], 0);
       load (self);
     }
@@ -277,6 +290,7 @@ save_action (GtkWidget  *widget,
 
   if (self->items == NULL || !self->editable || self->pending > 0)
     return;
+  self->save_failed = FALSE;
   if (self->plan_id > 0)
     save_plan (self, FALSE);
   else
@@ -291,7 +305,10 @@ city_action (GtkWidget  *widget,
   SuiRatioDialog *self = SUI_RATIO_DIALOG (widget);
 
   if (self->plan_id > 0 && self->editable && self->pending == 0)
-    save_plan (self, TRUE);
+    {
+      self->save_failed = FALSE;
+      save_plan (self, TRUE);
+    }
 }
 
 /* GObject */
@@ -305,6 +322,7 @@ sui_ratio_dialog_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->client);
   g_clear_pointer (&self->items, json_array_unref);
+  g_clear_object (&self->saved_toast);
 
   G_OBJECT_CLASS (sui_ratio_dialog_parent_class)->dispose (object);
 }
