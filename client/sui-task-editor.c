@@ -7,6 +7,8 @@
  * the objects page builds (type, district, tags with AND/OR/NOT), and read back from it when
  * it has that shape; any other stored filter is kept as it is. Items come from the unit's
  * item list (items.list) with a check method each; the server decides what is valid.
+ * The candidates per risk class follow the form: tasks.preview is asked with the values on
+ * screen shortly after the user stops changing the scope, ratios, exclusion or window.
  */
 #include "sui-config.h"
 
@@ -62,6 +64,7 @@ struct _SuiTaskEditor
   GtkGrid *preview_grid;
   GtkWidget *ready_button;
   AdwActionRow *preview_total_row;
+  GtkSpinner *preview_spinner;
 
   GHashTable *fields;         /* field name → editable row */
   GHashTable *error_rows;     /* field name → AdwActionRow */
@@ -86,11 +89,24 @@ struct _SuiTaskEditor
   guint busy;
   guint pending;
   gboolean items_touched;
+
+  /* The live preview: one call PREVIEW_DELAY_MS after the last change of what decides the
+   * candidates; a newer call cancels the one under way, and only the newest answer counts. */
+  guint preview_source;
+  GCancellable *preview_cancellable;
+  guint preview_serial;
+  gboolean preview_loading;
+  gboolean filling;           /* the form is being filled from the task, not edited */
+  char *preview_message;      /* why the draft cannot be counted, NULL when it was */
 };
 
 G_DEFINE_FINAL_TYPE (SuiTaskEditor, sui_task_editor, ADW_TYPE_WINDOW)
 
 static const char *ratio_fields[] = { "ratio_a_bp", "ratio_b_bp", "ratio_c_bp", "ratio_d_bp" };
+
+#define PREVIEW_DELAY_MS 400
+
+static void schedule_preview (SuiTaskEditor *self);
 
 static void
 item_row_free (gpointer data)
@@ -146,7 +162,7 @@ update_actions (SuiTaskEditor *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "task.make-ready",
                                  self->supervisor && published &&
                                  g_strcmp0 (task_state (self), "draft") == 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "task.preview", self->task != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "task.preview", TRUE);
   gtk_widget_set_visible (self->ready_button,
                           self->supervisor && published &&
                           g_strcmp0 (task_state (self), "draft") == 0);
@@ -445,6 +461,7 @@ on_scope_edited (SuiTaskEditor *self)
       g_clear_pointer (&self->custom_scope, json_node_unref);
       gtk_widget_set_visible (GTK_WIDGET (self->custom_scope_row), FALSE);
     }
+  schedule_preview (self);
 }
 
 static void
@@ -824,6 +841,7 @@ show_task (SuiTaskEditor *self)
   if (t == NULL)
     return;
 
+  self->filling = TRUE;
   set_text (self, "name", sui_json_get_string (t, "name"));
   set_text (self, "note", sui_json_get_string (t, "note"));
   for (guint i = 0; i < G_N_ELEMENTS (ratio_fields); i++)
@@ -876,6 +894,7 @@ show_task (SuiTaskEditor *self)
                            sui_task_state_label (task_state (self)));
   adw_window_title_set_subtitle (self->window_title, title);
   adw_action_row_set_subtitle (self->state_row, sui_task_state_label (task_state (self)));
+  self->filling = FALSE;
 }
 
 static void
@@ -929,41 +948,224 @@ show_preview (SuiTaskEditor *self)
   adw_action_row_set_subtitle (self->preview_total_row, total);
 }
 
+/* A number typed in a field: a percentage (to basis points) or a whole number. FALSE when the
+ * text is not one; an empty text is FALSE with *empty set. */
+static gboolean
+parse_number (const char *text,
+              gboolean    percent,
+              gint64     *out,
+              gboolean   *empty)
+{
+  char *end = NULL;
+  double value;
+
+  *empty = text[0] == '\0';
+  if (*empty)
+    return FALSE;
+  value = g_ascii_strtod (text, &end);
+  if (end == text || *end != '\0' || !isfinite (value) ||
+      value > 1e9 || value < -1e9 || (!percent && value != (double) (gint64) value))
+    return FALSE;
+  /* Rounded to the nearest basis point without libm. */
+  value = percent ? value * 100 : value;
+  *out = (gint64) (value + (value >= 0 ? 0.5 : -0.5));
+  return TRUE;
+}
+
+static void
+show_preview_problem (SuiTaskEditor *self,
+                      const char    *message)
+{
+  GtkWidget *child;
+
+  g_free (self->preview_message);
+  self->preview_message = g_strdup (message);
+  g_clear_pointer (&self->preview, json_object_unref);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->preview_grid))) != NULL)
+    gtk_grid_remove (self->preview_grid, child);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->preview_total_row),
+                                 _("Cannot count the candidates yet"));
+  adw_action_row_set_subtitle (self->preview_total_row, message);
+  gtk_widget_add_css_class (GTK_WIDGET (self->preview_total_row), "error");
+}
+
+static void
+set_preview_loading (SuiTaskEditor *self,
+                     gboolean       loading)
+{
+  self->preview_loading = loading;
+  gtk_spinner_set_spinning (self->preview_spinner, loading);
+  gtk_widget_set_visible (GTK_WIDGET (self->preview_spinner), loading);
+}
+
+typedef struct
+{
+  SuiTaskEditor *self;
+  guint serial;
+} PreviewCall;
+
+static void
+preview_call_free (PreviewCall *pc)
+{
+  g_clear_object (&pc->self);
+  g_free (pc);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PreviewCall, preview_call_free)
+
 static void
 preview_cb (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(SuiTaskEditor) self = user_data;
+  g_autoptr(PreviewCall) pc = user_data;
+  SuiTaskEditor *self = pc->self;
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) data = NULL;
   g_autoptr(JsonNode) node = sui_rpc_client_call_finish (SUI_RPC_CLIENT (object), result,
-                                                         NULL, &error);
+                                                         &data, &error);
 
-  set_busy (self, FALSE);
+  /* An answer to a call a newer one replaced describes values no longer on screen. */
+  if (pc->serial != self->preview_serial ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  set_preview_loading (self, FALSE);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        adw_action_row_set_subtitle (self->preview_total_row, error->message);
+      g_autoptr(GHashTable) fields = sui_error_data_get_fields (data);
+      g_autoptr(GString) text = g_string_new (NULL);
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, fields);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        g_string_append_printf (text, "%s%s", text->len > 0 ? "；" : "", (const char *) value);
+      if (text->len == 0)
+        {
+          g_autofree char *described = error != NULL ? sui_rpc_client_describe_error (error)
+                                                     : NULL;
+
+          g_string_append (text, described != NULL ? described
+                                                   : _("The server gave no answer; try again."));
+        }
+      show_preview_problem (self, text->str);
       return;
     }
+  g_clear_pointer (&self->preview_message, g_free);
   g_clear_pointer (&self->preview, json_object_unref);
   self->preview = json_object_ref (json_node_get_object (node));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->preview_total_row), _("In total"));
+  gtk_widget_remove_css_class (GTK_WIDGET (self->preview_total_row), "error");
   show_preview (self);
 }
 
+/* The values on screen that decide the candidates, by the names of tasks.update; NULL with
+ * *problem when one of them cannot be read. A task that cannot be edited is counted as
+ * stored. */
+static JsonNode *
+preview_params (SuiTaskEditor  *self,
+                char          **problem)
+{
+  const char *numbers[] = { "ratio_a_bp", "ratio_b_bp", "ratio_c_bp", "ratio_d_bp",
+                            "exclusion_months" };
+  JsonObject *o;
+  g_autoptr(JsonNode) params = sui_params_new (&o);
+  g_autofree char *start = NULL;
+  JsonNode *scope;
+
+  if (self->task_id != 0)
+    json_object_set_int_member (o, "id", self->task_id);
+  else
+    json_object_set_int_member (o, "plan_id", self->plan_id);
+  if (self->task_id != 0 && !can_edit (self))
+    return g_steal_pointer (&params);
+
+  scope = sui_task_editor_build_scope (self);
+  if (scope != NULL)
+    json_object_set_member (o, "scope", scope);
+  else
+    json_object_set_null_member (o, "scope");
+  for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
+    {
+      g_autofree char *text = get_text (self, numbers[i]);
+      gboolean percent = g_str_has_prefix (numbers[i], "ratio_");
+      gboolean empty = FALSE;
+      gint64 value = 0;
+
+      if (parse_number (text, percent, &value, &empty))
+        json_object_set_int_member (o, numbers[i], value);
+      else if (!empty)
+        {
+          GtkWidget *row = g_hash_table_lookup (self->fields, numbers[i]);
+
+          *problem = g_strdup_printf (percent ? _("%s: enter a percentage, for example 5 or 12.5.")
+                                              : _("%s: enter a whole number."),
+                                      adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
+          return NULL;
+        }
+    }
+  start = get_text (self, "window_start");
+  if (start[0] != '\0')
+    json_object_set_string_member (o, "window_start", start);
+  else
+    json_object_set_null_member (o, "window_start");
+  return g_steal_pointer (&params);
+}
+
+/* Asks for the candidates of what the form shows now, dropping any call under way. */
 static void
 load_preview (SuiTaskEditor *self)
 {
-  JsonObject *o;
   g_autoptr(JsonNode) params = NULL;
+  g_autofree char *problem = NULL;
+  PreviewCall *pc;
 
-  if (self->task_id == 0)
+  g_clear_handle_id (&self->preview_source, g_source_remove);
+  g_cancellable_cancel (self->preview_cancellable);
+  g_clear_object (&self->preview_cancellable);
+  self->preview_serial++;
+
+  params = preview_params (self, &problem);
+  if (params == NULL)
+    {
+      set_preview_loading (self, FALSE);
+      show_preview_problem (self, problem);
+      return;
+    }
+  self->preview_cancellable = g_cancellable_new ();
+  pc = g_new0 (PreviewCall, 1);
+  pc->self = g_object_ref (self);
+  pc->serial = self->preview_serial;
+  set_preview_loading (self, TRUE);
+  sui_rpc_client_call_async (self->client, "tasks.preview", params, self->preview_cancellable,
+                             preview_cb, pc);
+}
+
+static gboolean
+preview_timeout_cb (gpointer user_data)
+{
+  SuiTaskEditor *self = user_data;
+
+  self->preview_source = 0;
+  load_preview (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* After a change of the scope, a ratio, the exclusion or the window: once the user has
+ * stopped typing for a moment. Not while the form is filled from the server. */
+static void
+schedule_preview (SuiTaskEditor *self)
+{
+  if (self->pending > 0 || self->filling || self->client == NULL)
     return;
-  params = sui_params_new (&o);
-  json_object_set_int_member (o, "id", self->task_id);
-  set_busy (self, TRUE);
-  sui_rpc_client_call_async (self->client, "tasks.preview", params, self->cancellable,
-                             preview_cb, g_object_ref (self));
+  g_clear_handle_id (&self->preview_source, g_source_remove);
+  self->preview_source = g_timeout_add (PREVIEW_DELAY_MS, preview_timeout_cb, self);
+}
+
+static void
+on_count_field_changed (SuiTaskEditor *self)
+{
+  schedule_preview (self);
 }
 
 static void
@@ -977,6 +1179,7 @@ loaded_one (SuiTaskEditor *self)
   fill_tags (self);
   update_actions (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->page), TRUE);
+  load_preview (self);
 }
 
 static JsonNode *
@@ -1168,26 +1371,22 @@ put_int (SuiTaskEditor *self,
          gboolean       percent)
 {
   g_autofree char *text = get_text (self, field);
-  char *end = NULL;
-  double value;
+  gboolean empty = FALSE;
+  gint64 value = 0;
 
-  if (text[0] == '\0')
+  if (parse_number (text, percent, &value, &empty))
+    {
+      json_object_set_int_member (o, field, value);
+      return TRUE;
+    }
+  if (empty)
     {
       json_object_set_null_member (o, field);
       return TRUE;
     }
-  value = g_ascii_strtod (text, &end);
-  if (end == text || *end != '\0' || !isfinite (value) ||
-      value > 1e9 || value < -1e9 || (!percent && value != (double) (gint64) value))
-    {
-      show_error (self, field, percent ? _("Enter a percentage, for example 5 or 12.5.")
-                                       : _("Enter a whole number."));
-      return FALSE;
-    }
-  /* Rounded to the nearest basis point without libm. */
-  value = percent ? value * 100 : value;
-  json_object_set_int_member (o, field, (gint64) (value + (value >= 0 ? 0.5 : -0.5)));
-  return TRUE;
+  show_error (self, field, percent ? _("Enter a percentage, for example 5 or 12.5.")
+                                   : _("Enter a whole number."));
+  return FALSE;
 }
 
 static gboolean
@@ -1397,7 +1596,8 @@ sui_task_editor_get_busy (SuiTaskEditor *self)
 gboolean
 sui_task_editor_get_ready (SuiTaskEditor *self)
 {
-  return self->pending == 0 && self->busy == 0;
+  return self->pending == 0 && self->busy == 0 && self->preview_source == 0 &&
+         !self->preview_loading;
 }
 
 gint64
@@ -1416,6 +1616,19 @@ JsonObject *
 sui_task_editor_get_preview (SuiTaskEditor *self)
 {
   return self->preview;
+}
+
+/* TRUE from a change of what decides the candidates until tasks.preview has answered. */
+gboolean
+sui_task_editor_get_preview_pending (SuiTaskEditor *self)
+{
+  return self->preview_source != 0 || self->preview_loading;
+}
+
+const char *
+sui_task_editor_get_preview_message (SuiTaskEditor *self)
+{
+  return self->preview_message;
 }
 
 const char *
@@ -1589,8 +1802,45 @@ build (SuiTaskEditor *self)
                  _("Percent of each class's candidates drawn. Default ranges: A up to 5 %, "
                    "B 5–20 %, C 21–60 %, D 61–100 %; a general item caps them further."));
   for (guint i = 0; i < G_N_ELEMENTS (ratio_fields); i++)
-    entry_row (self, g, ratio_fields[i], _(ratio_titles[i]));
-  entry_row (self, g, "exclusion_months", _("Leave out objects checked within (months)"));
+    {
+      row = entry_row (self, g, ratio_fields[i], _(ratio_titles[i]));
+      g_signal_connect_object (row, "changed", G_CALLBACK (on_count_field_changed), self,
+                               G_CONNECT_SWAPPED);
+    }
+  row = entry_row (self, g, "exclusion_months", _("Leave out objects checked within (months)"));
+  g_signal_connect_object (row, "changed", G_CALLBACK (on_count_field_changed), self,
+                           G_CONNECT_SWAPPED);
+
+  /* Right below what decides the candidates, so that the numbers are seen changing. */
+  self->preview_group = group_new (self, _("Candidates now"),
+                                   _("What the draw would take with the values above, per risk "
+                                     "class. It follows your changes; saving is not needed."));
+  gtk_widget_set_name (GTK_WIDGET (self->preview_group), "candidates-preview");
+  {
+    GtkWidget *suffix = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+    self->preview_spinner = GTK_SPINNER (gtk_spinner_new ());
+    gtk_widget_set_visible (GTK_WIDGET (self->preview_spinner), FALSE);
+    gtk_widget_set_valign (GTK_WIDGET (self->preview_spinner), GTK_ALIGN_CENTER);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->preview_spinner),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, _("Counting the candidates"),
+                                    -1);
+    gtk_box_append (GTK_BOX (suffix), GTK_WIDGET (self->preview_spinner));
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (refresh), "task.preview");
+    gtk_widget_set_valign (refresh, GTK_ALIGN_CENTER);
+    gtk_widget_set_tooltip_text (refresh, _("Count again now, e.g. after the registers changed"));
+    gtk_box_append (GTK_BOX (suffix), refresh);
+    adw_preferences_group_set_header_suffix (self->preview_group, suffix);
+  }
+  self->preview_total_row = ADW_ACTION_ROW (adw_action_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->preview_total_row), _("In total"));
+  adw_action_row_set_subtitle (self->preview_total_row, _("Counting the candidates…"));
+  adw_preferences_group_add (self->preview_group, GTK_WIDGET (self->preview_total_row));
+  self->preview_grid = GTK_GRID (gtk_grid_new ());
+  gtk_grid_set_column_spacing (self->preview_grid, 18);
+  gtk_grid_set_row_spacing (self->preview_grid, 6);
+  gtk_widget_set_margin_top (GTK_WIDGET (self->preview_grid), 12);
+  adw_preferences_group_add (self->preview_group, GTK_WIDGET (self->preview_grid));
 
   g = group_new (self, _("Inspectors"),
                  _("At least two inspectors per object, each with a certificate valid for the "
@@ -1619,24 +1869,13 @@ build (SuiTaskEditor *self)
   error_row_new (self, g, "avoid_last_inspector");
 
   g = group_new (self, _("Window and deadline"), _("Dates as YYYY-MM-DD."));
-  entry_row (self, g, "window_start", _("Checks from"));
+  row = entry_row (self, g, "window_start", _("Checks from"));
+  /* The exclusion period counts back from the start of the window. */
+  g_signal_connect_object (row, "changed", G_CALLBACK (on_count_field_changed), self,
+                           G_CONNECT_SWAPPED);
   entry_row (self, g, "window_end", _("Checks until"));
   entry_row (self, g, "deadline", _("Results due"));
 
-  self->preview_group = group_new (self, _("Candidates now"),
-                                   _("What the draw would take with the saved task, per risk class."));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (refresh), "task.preview");
-  gtk_widget_set_valign (refresh, GTK_ALIGN_CENTER);
-  adw_preferences_group_set_header_suffix (self->preview_group, refresh);
-  self->preview_total_row = ADW_ACTION_ROW (adw_action_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->preview_total_row), _("In total"));
-  adw_action_row_set_subtitle (self->preview_total_row, _("Save the task to see its candidates."));
-  adw_preferences_group_add (self->preview_group, GTK_WIDGET (self->preview_total_row));
-  self->preview_grid = GTK_GRID (gtk_grid_new ());
-  gtk_grid_set_column_spacing (self->preview_grid, 18);
-  gtk_grid_set_row_spacing (self->preview_grid, 6);
-  gtk_widget_set_margin_top (GTK_WIDGET (self->preview_grid), 12);
-  adw_preferences_group_add (self->preview_group, GTK_WIDGET (self->preview_grid));
 
   self->toasts = ADW_TOAST_OVERLAY (adw_toast_overlay_new ());
   adw_toast_overlay_set_child (self->toasts, GTK_WIDGET (self->page));
@@ -1652,6 +1891,11 @@ sui_task_editor_dispose (GObject *object)
 {
   SuiTaskEditor *self = (SuiTaskEditor *)object;
 
+  g_clear_handle_id (&self->preview_source, g_source_remove);
+  /* An answer that comes anyway finds its call outdated and touches no widget. */
+  self->preview_serial++;
+  g_cancellable_cancel (self->preview_cancellable);
+  g_clear_object (&self->preview_cancellable);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->client);
@@ -1669,6 +1913,7 @@ sui_task_editor_dispose (GObject *object)
   g_clear_pointer (&self->inspector_tags, g_hash_table_unref);
   g_clear_pointer (&self->type_codes, g_ptr_array_unref);
   g_clear_pointer (&self->last_message, g_free);
+  g_clear_pointer (&self->preview_message, g_free);
 
   G_OBJECT_CLASS (sui_task_editor_parent_class)->dispose (object);
 }
@@ -1725,7 +1970,5 @@ sui_task_editor_new (SuiRpcClient *client,
   gtk_window_set_title (GTK_WINDOW (self), task_id != 0 ? _("Task") : _("New Task"));
   update_actions (self);
   load (self);
-  if (task_id != 0)
-    load_preview (self);
   return self;
 }

@@ -26,6 +26,8 @@ gboolean       sui_task_editor_get_ready        (SuiTaskEditor *self);
 gint64         sui_task_editor_get_task_id      (SuiTaskEditor *self);
 JsonObject    *sui_task_editor_get_task         (SuiTaskEditor *self);
 JsonObject    *sui_task_editor_get_preview      (SuiTaskEditor *self);
+gboolean       sui_task_editor_get_preview_pending (SuiTaskEditor *self);
+const char    *sui_task_editor_get_preview_message (SuiTaskEditor *self);
 const char    *sui_task_editor_get_last_message (SuiTaskEditor *self);
 /* Fields by the names of docs/protocol.md (ratios as percent text). */
 void           sui_task_editor_set_field_text   (SuiTaskEditor *self,

@@ -11,7 +11,8 @@
  * or retires a catalogue item, the units that claimed it are told (the answer's `affected`,
  * the item's catalogue_changed) and acknowledge the change, which clips their refinement to
  * the new bounds, or release the claim.  Migration 0005 holds the same rules as constraints
- * and writes the history; this file tells it who writes, which action and why.
+ * and writes the history; this file tells it who writes, which action and why.  A claim a
+ * task not yet drawn still lists cannot be released (items.get shows those tasks).
  */
 #include "sui-items.h"
 
@@ -56,6 +57,18 @@
 
 #define ITEM_FROM_SQL \
   " from item i join catalogue_item c on c.id = i.catalogue_id join unit u on u.id = i.unit_id"
+
+/* The tasks not yet drawn (draft or ready) that list the item `i`, in their own items or in
+ * a joint task's department part.  Drawn tasks keep their reference as history; these would
+ * be stuck with an item the unit no longer holds, so they block items.release. */
+#define USED_BY_TASKS_SQL \
+  "coalesce ((select jsonb_agg (jsonb_build_object ('id', ut.id, 'name', ut.name," \
+  "   'state', ut.state, 'plan_id', ut.plan_id) order by ut.id)" \
+  "  from task ut where ut.state in ('draft', 'ready')" \
+  "   and (ut.items @> jsonb_build_array (jsonb_build_object ('item_id', i.id))" \
+  "        or exists (select 1 from task_department utd where utd.task_id = ut.id" \
+  "                   and utd.items @> jsonb_build_array (jsonb_build_object (" \
+  "                         'item_id', i.id))))), '[]'::jsonb)"
 
 /* Newest first, as objects.get gives its history. */
 #define HISTORY_JSON_SQL(table, key, alias) \
@@ -897,7 +910,8 @@ items_get (SuiCall  *call,
   params[0] = PQgetvalue (row, 0, IC_ID);
   return sui_pg_query_json (call->conn,
                             "select " ITEM_JSON_SQL " || jsonb_build_object ('history', "
-                            HISTORY_JSON_SQL ("item_history", "item_id", "i") ")"
+                            HISTORY_JSON_SQL ("item_history", "item_id", "i") ","
+                            " 'used_by_tasks', " USED_BY_TASKS_SQL ")"
                             ITEM_FROM_SQL " where i.id = $1::bigint",
                             1, params, error);
 }
@@ -1204,6 +1218,51 @@ items_acknowledge (SuiCall  *call,
   return item_answer (call, PQgetvalue (row, 0, IC_ID), before, error);
 }
 
+/* -32011 naming the tasks when a task not yet drawn still lists the item (locked by the
+ * caller: tasks.create/update take a share lock on the items they list, so none is added
+ * meanwhile).  error.data.tasks lists them for the client. */
+static gboolean
+release_unused (SuiCall     *call,
+                const char  *id_text,
+                GError     **error)
+{
+  const char *params[1] = { id_text };
+  g_autoptr(PGresult) r = NULL;
+  g_autoptr(JsonNode) tasks = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GString) names = g_string_new (NULL);
+  JsonArray *array;
+  guint n;
+
+  r = sui_pg_exec (call->conn, "select " USED_BY_TASKS_SQL "::text from item i"
+                               " where i.id = $1::bigint",
+                   1, params, error);
+  if (r == NULL)
+    return FALSE;
+  tasks = json_from_string (PQgetvalue (r, 0, 0), NULL);
+  array = tasks != NULL && JSON_NODE_HOLDS_ARRAY (tasks) ? json_node_get_array (tasks) : NULL;
+  n = array != NULL ? json_array_get_length (array) : 0;
+  if (n == 0)
+    return TRUE;
+
+  for (guint i = 0; i < n && i < 5; i++)
+    g_string_append_printf (names, "%s“%s”", i > 0 ? "、" : "",
+                            json_object_get_string_member (json_array_get_object_element (array, i),
+                                                           "name"));
+  if (n > 5)
+    g_string_append_printf (names, "等 %u 个任务", n);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "tasks");
+  json_builder_add_value (b, g_steal_pointer (&tasks));
+  json_builder_end_object (b);
+  sui_call_set_error_data (call, json_builder_get_root (b));
+  g_set_error (error, SUI_RPC_ERROR, SUI_RPC_ERROR_STATE,
+               "该事项仍被任务%s使用（尚未抽取），请先从这些任务中移除该事项再释放",
+               names->str);
+  return FALSE;
+}
+
 static JsonNode *
 items_release (SuiCall  *call,
                GError  **error)
@@ -1223,7 +1282,8 @@ items_release (SuiCall  *call,
   if (reason == NULL)
     return NULL;
   row = load_item_for_write (call, &id, error);
-  if (row == NULL || !set_history (call, "release", reason, error))
+  if (row == NULL || !release_unused (call, PQgetvalue (row, 0, IC_ID), error) ||
+      !set_history (call, "release", reason, error))
     return NULL;
 
   before = sui_register_column_json (row, 0, IC_JSON);
@@ -1253,6 +1313,13 @@ id_in (GArray *ids,
   return FALSE;
 }
 
+#define ITEMS_OF_TASK_SQL \
+  "select i.id, i.name, i.state, ',' || array_to_string (i.methods, ',') || ','," \
+  " exists (select 1 from check_method m" \
+  "         where m.code = any (i.methods) and m.off_site)," \
+  " (select m.name from check_method m where m.code = 'on_site')" \
+  " from item i where i.id = any ($1::bigint[]) and i.unit_id = $2::bigint"
+
 char *
 sui_items_check_task_items (SuiCall        *call,
                             JsonNode       *node,
@@ -1266,6 +1333,7 @@ sui_items_check_task_items (SuiCall        *call,
   g_autoptr(PGresult) rows = NULL;
   g_autofree char *ids_p = NULL, *unit_p = NULL;
   g_autoptr(JsonNode) normal = NULL;
+  const SuiMethod *writer;
   JsonArray *array;
   gboolean ok = TRUE;
   const char *params[2];
@@ -1319,12 +1387,12 @@ sui_items_check_task_items (SuiCall        *call,
   unit_p = sui_pg_int_param (unit_id);
   params[0] = ids_p;
   params[1] = unit_p;
+  /* A write (tasks.create, tasks.update) holds its items against a concurrent
+   * items.release, which looks for the tasks listing the item once it has locked it. */
+  writer = sui_methods_lookup (call->method);
   rows = sui_pg_exec (call->conn,
-                      "select i.id, i.name, i.state, ',' || array_to_string (i.methods, ',') || ',',"
-                      " exists (select 1 from check_method m"
-                      "         where m.code = any (i.methods) and m.off_site),"
-                      " (select m.name from check_method m where m.code = 'on_site')"
-                      " from item i where i.id = any ($1::bigint[]) and i.unit_id = $2::bigint",
+                      writer != NULL && writer->writes
+                      ? ITEMS_OF_TASK_SQL " for share of i" : ITEMS_OF_TASK_SQL,
                       2, params, error);
   if (rows == NULL)
     return NULL;

@@ -11,7 +11,9 @@
  * secret and publishes only its commitment and the candidate hash (sui-draws.c runs it).
  * A task's items are items of its unit's list, each with a check method (sui-items.c checks
  * them); a general item caps the task's ratios. The task also carries the rules its
- * inspectors are matched by (sui-matching.c).
+ * inspectors are matched by (sui-matching.c). tasks.preview counts the candidates per risk
+ * class for the stored task or for the unsaved values of the editor (a draft on top of the
+ * stored task, of a new task of a plan, or of the caller's unit), reading only.
  */
 #include "sui-tasks.h"
 
@@ -192,6 +194,87 @@ compare_ids (gconstpointer a,
   gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
 
   return x < y ? -1 : x > y;
+}
+
+/* ---- the checks tasks.create, tasks.update and tasks.preview share ------------------ */
+
+/* The scope must be a filter of the object register (sui-filter.c) or null. */
+static void
+check_scope (JsonObject    *fields,
+             SuiValidation *v)
+{
+  JsonNode *node = json_object_get_member (fields, "scope");
+
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      g_autoptr(GString) sql = g_string_new (NULL);
+      g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+      g_autofree char *problem = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        sui_validation_add (v, "scope", "type", "检查对象范围须为筛选条件（JSON 对象）");
+      else if (!sui_filter_to_sql (node, SUI_FILTER_OBJECTS, "o", sql, params, &problem))
+        sui_validation_add (v, "scope", "invalid", problem);
+    }
+}
+
+/* Each class's ratio within the plan's range (load_ranges). */
+static void
+check_ratios (JsonObject    *fields,
+              PGresult      *ranges,
+              SuiValidation *v)
+{
+  for (int i = 0; i < PQntuples (ranges); i++)
+    {
+      const char *field = ratio_fields[i];
+      gint64 min = sui_pg_get_int (ranges, i, 1), max = sui_pg_get_int (ranges, i, 2);
+      gint64 value = json_object_get_int_member (fields, field);
+
+      if (value < min || value > max)
+        {
+          g_autofree char *message =
+            g_strdup_printf ("%s类（%s）的抽查比例须在 %.2f%% 至 %.2f%% 之间（以基点计为 %"
+                             G_GINT64_FORMAT "–%" G_GINT64_FORMAT "）",
+                             PQgetvalue (ranges, i, 0), PQgetvalue (ranges, i, 3),
+                             min / 100.0, max / 100.0, min, max);
+          sui_validation_add (v, field, "range", message);
+        }
+    }
+}
+
+/* 一般检查事项 cap the ratio; 重点检查事项 do not. items: the stored form (jsonb text). */
+static gboolean
+check_general_cap (SuiCall        *call,
+                   JsonObject     *fields,
+                   const char     *items,
+                   SuiValidation  *v,
+                   GError        **error)
+{
+  gint64 cap = -1;
+  g_autofree char *cap_name = NULL;
+
+  if (!sui_items_general_cap (call, items, &cap, &cap_name, error))
+    return FALSE;
+  for (gsize i = 0; cap >= 0 && i < G_N_ELEMENTS (ratio_fields); i++)
+    if (json_object_get_int_member (fields, ratio_fields[i]) > cap)
+      {
+        g_autofree char *message =
+          g_strdup_printf ("任务含一般检查事项“%s”，%s类的抽查比例不能超过该事项的比例上限 "
+                           "%.2f%%（%" G_GINT64_FORMAT " 基点）；如需更高比例，请只列入"
+                           "重点检查事项", cap_name, risk_classes[i], cap / 100.0, cap);
+
+        sui_validation_add (v, ratio_fields[i], "general_cap", message);
+      }
+  return TRUE;
+}
+
+static void
+check_exclusion (JsonObject    *fields,
+                 SuiValidation *v)
+{
+  if (json_object_get_int_member (fields, "exclusion_months") < 0 ||
+      json_object_get_int_member (fields, "exclusion_months") > 120)
+    sui_validation_add (v, "exclusion_months", "range", "排除期须在 0 至 120 个月之间");
 }
 
 /* The task's rules for its inspectors (0004): the tags they must hold (inspector tags the
@@ -378,59 +461,11 @@ merge_fields (SuiCall        *call,
   if (note != NULL && g_utf8_strlen (note, -1) > 2000)
     sui_validation_add (v, "note", "too_long", "说明不能超过 2000 个字符，请缩短");
 
-  node = json_object_get_member (fields, "scope");
-  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
-    {
-      g_autoptr(GString) sql = g_string_new (NULL);
-      g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
-      g_autofree char *problem = NULL;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        sui_validation_add (v, "scope", "type", "检查对象范围须为筛选条件（JSON 对象）");
-      else if (!sui_filter_to_sql (node, SUI_FILTER_OBJECTS, "o", sql, params, &problem))
-        sui_validation_add (v, "scope", "invalid", problem);
-    }
-
-  for (int i = 0; i < PQntuples (ranges); i++)
-    {
-      const char *field = ratio_fields[i];
-      gint64 min = sui_pg_get_int (ranges, i, 1), max = sui_pg_get_int (ranges, i, 2);
-      gint64 value = json_object_get_int_member (fields, field);
-
-      if (value < min || value > max)
-        {
-          g_autofree char *message =
-            g_strdup_printf ("%s类（%s）的抽查比例须在 %.2f%% 至 %.2f%% 之间（以基点计为 %"
-                             G_GINT64_FORMAT "–%" G_GINT64_FORMAT "）",
-                             PQgetvalue (ranges, i, 0), PQgetvalue (ranges, i, 3),
-                             min / 100.0, max / 100.0, min, max);
-          sui_validation_add (v, field, "range", message);
-        }
-    }
-
-  /* 一般检查事项 cap the ratio; 重点检查事项 do not. */
-  if (*items_out != NULL)
-    {
-      gint64 cap = -1;
-      g_autofree char *cap_name = NULL;
-
-      if (!sui_items_general_cap (call, *items_out, &cap, &cap_name, error))
-        return FALSE;
-      for (gsize i = 0; cap >= 0 && i < G_N_ELEMENTS (ratio_fields); i++)
-        if (json_object_get_int_member (fields, ratio_fields[i]) > cap)
-          {
-            g_autofree char *message =
-              g_strdup_printf ("任务含一般检查事项“%s”，%s类的抽查比例不能超过该事项的比例上限 "
-                               "%.2f%%（%" G_GINT64_FORMAT " 基点）；如需更高比例，请只列入"
-                               "重点检查事项", cap_name, risk_classes[i], cap / 100.0, cap);
-
-            sui_validation_add (v, ratio_fields[i], "general_cap", message);
-          }
-    }
-
-  if (json_object_get_int_member (fields, "exclusion_months") < 0 ||
-      json_object_get_int_member (fields, "exclusion_months") > 120)
-    sui_validation_add (v, "exclusion_months", "range", "排除期须在 0 至 120 个月之间");
+  check_scope (fields, v);
+  check_ratios (fields, ranges, v);
+  if (*items_out != NULL && !check_general_cap (call, fields, *items_out, v, error))
+    return FALSE;
+  check_exclusion (fields, v);
   if (json_object_get_int_member (fields, "inspectors_per_object") < 2 ||
       json_object_get_int_member (fields, "inspectors_per_object") > 10)
     sui_validation_add (v, "inspectors_per_object", "range",
@@ -690,27 +725,27 @@ tasks_update (SuiCall  *call,
 
 /* ---- the candidates of a task --------------------------------------------------------- */
 
-/* Appends the FROM and WHERE of the task's candidate query over `object o` to sql: the
- * task's unit, drawable (not retired, status active), in its scope. "recent" and "key"
- * are the two exclusions, as SQL expressions the caller can count or filter by. */
+/* Appends the FROM and WHERE of the candidate query over `object o` to sql for a task of
+ * unit_text with these fields (scope, exclusion_months, window_start): the unit's objects
+ * that may be drawn (not retired, status active) in the scope. "recent" and "key" are the
+ * two exclusions, as SQL expressions the caller can count or filter by. */
 static gboolean
-candidate_query (SuiCall    *call,
-                 PGresult   *task,
-                 GString    *sql,
-                 GPtrArray  *params,
-                 GError    **error)
+candidate_query (JsonObject  *fields,
+                 const char  *unit_text,
+                 GString     *sql,
+                 GPtrArray   *params,
+                 GError     **error)
 {
-  g_autoptr(JsonNode) json = sui_register_column_json (task, 0, COL_JSON);
-  JsonObject *fields = json_node_get_object (json);
   JsonNode *scope = json_object_get_member (fields, "scope");
   g_autofree char *unit_p = NULL, *months_p = NULL, *start_p = NULL;
   g_autofree char *problem = NULL;
   const char *start = NULL;
 
-  if (!json_object_get_null_member (fields, "window_start"))
+  if (json_object_has_member (fields, "window_start") &&
+      !json_object_get_null_member (fields, "window_start"))
     start = json_object_get_string_member (fields, "window_start");
 
-  unit_p = sui_sql_param (params, g_strdup (PQgetvalue (task, 0, COL_UNIT)));
+  unit_p = sui_sql_param (params, g_strdup (unit_text));
   months_p = sui_sql_param (params, sui_pg_int_param (json_object_get_int_member (
                                       fields, "exclusion_months")));
   start_p = sui_sql_param (params, g_strdup (start));
@@ -734,6 +769,18 @@ candidate_query (SuiCall    *call,
   return TRUE;
 }
 
+static gboolean
+task_candidate_query (PGresult   *task,
+                      GString    *sql,
+                      GPtrArray  *params,
+                      GError    **error)
+{
+  g_autoptr(JsonNode) json = sui_register_column_json (task, 0, COL_JSON);
+
+  return candidate_query (json_node_get_object (json), PQgetvalue (task, 0, COL_UNIT), sql,
+                          params, error);
+}
+
 static gint64
 task_ratio (PGresult *task,
             int       class_index)
@@ -743,12 +790,163 @@ task_ratio (PGresult *task,
   return json_object_get_int_member (json_node_get_object (json), ratio_fields[class_index]);
 }
 
+/* ---- tasks.preview ------------------------------------------------------------------- */
+
+/* What tasks.preview counts with: the stored task (id), a new task of a plan (plan_id) or
+ * of the caller's unit under the city's table (neither), with the draft's values on top.
+ * Fills fields, *unit_text and *ranges; the draft is checked as tasks.update checks it. */
+static gboolean
+preview_fields (SuiCall     *call,
+                JsonObject  *fields,
+                char       **unit_text,
+                gint64      *task_id,
+                gint64      *plan_id,
+                GError     **error)
+{
+  static const char *const int_fields[] = { "ratio_a_bp", "ratio_b_bp", "ratio_c_bp",
+                                            "ratio_d_bp", "exclusion_months" };
+  g_autoptr(PGresult) task = NULL;
+  g_autoptr(PGresult) plan = NULL;
+  g_autoptr(PGresult) ranges = NULL;
+  g_autofree char *plan_text = NULL;
+  g_autofree char *items = NULL;
+  const char *start = NULL;
+  JsonNode *node;
+  SuiValidation *v;
+
+  *task_id = 0;
+  *plan_id = 0;
+  if (!sui_call_get_int (call, "id", FALSE, task_id, error) ||
+      !sui_call_get_int (call, "plan_id", FALSE, plan_id, error))
+    return FALSE;
+
+  if (sui_call_has (call, "id"))
+    {
+      g_autoptr(JsonNode) stored = NULL;
+      JsonObjectIter iter;
+      const char *member;
+      JsonNode *value;
+
+      task = load_task (call, *task_id, FALSE, error);
+      if (task == NULL)
+        return FALSE;
+      if (sui_call_has (call, "plan_id") && *plan_id != sui_pg_get_int (task, 0, COL_PLAN))
+        {
+          v = sui_validation_new ();
+          sui_validation_add (v, "plan_id", "mismatch", "该任务不属于所给的计划，请刷新后再试");
+          return sui_validation_finish (v, call, error);
+        }
+      *plan_id = sui_pg_get_int (task, 0, COL_PLAN);
+      stored = sui_register_column_json (task, 0, COL_JSON);
+      json_object_iter_init (&iter, json_node_get_object (stored));
+      while (json_object_iter_next (&iter, &member, &value))
+        json_object_set_member (fields, member, json_node_copy (value));
+      *unit_text = g_strdup (PQgetvalue (task, 0, COL_UNIT));
+      plan_text = sui_pg_int_param (*plan_id);
+      items = g_strdup (PQgetvalue (task, 0, COL_ITEMS));
+    }
+  else if (sui_call_has (call, "plan_id"))
+    {
+      plan = sui_plans_load (call, *plan_id, FALSE, error);
+      if (plan == NULL)
+        return FALSE;
+      *unit_text = g_strdup (PQgetvalue (plan, 0, SUI_PLAN_COL_UNIT));
+      plan_text = g_strdup (PQgetvalue (plan, 0, SUI_PLAN_COL_ID));
+    }
+  else
+    *unit_text = sui_pg_int_param (call->user->unit_id);
+
+  /* A plan's own ranges, or the city's table (no plan_ratio row matches null). */
+  ranges = load_ranges (call, plan_text, error);
+  if (ranges == NULL)
+    return FALSE;
+  if (task == NULL)
+    {
+      /* The defaults tasks.create gives a new task. */
+      json_object_set_null_member (fields, "scope");
+      json_object_set_null_member (fields, "window_start");
+      for (int i = 0; i < PQntuples (ranges); i++)
+        json_object_set_int_member (fields, ratio_fields[i], sui_pg_get_int (ranges, i, 4));
+      json_object_set_int_member (fields, "exclusion_months", 12);
+      items = g_strdup ("[]");
+    }
+
+  /* The draft on top, by the names and rules of tasks.update. */
+  for (gsize i = 0; i < G_N_ELEMENTS (int_fields); i++)
+    {
+      gint64 value = 0;
+
+      if (!sui_call_get_int (call, int_fields[i], FALSE, &value, error))
+        return FALSE;
+      if (sui_call_has (call, int_fields[i]))
+        json_object_set_int_member (fields, int_fields[i], value);
+    }
+  if (!sui_call_get_string (call, "window_start", FALSE, &start, error))
+    return FALSE;
+  if (start != NULL && *start != '\0')
+    json_object_set_string_member (fields, "window_start", start);
+  else if (json_object_has_member (call->params, "window_start"))
+    json_object_set_null_member (fields, "window_start");
+  node = json_object_get_member (call->params, "scope");
+  if (node != NULL)
+    json_object_set_member (fields, "scope", json_node_copy (node));
+
+  /* A stored task as it is was checked when saved (a later change of the plan's ranges
+   * must not hide its candidates); a draft is checked whole, as tasks.update would. */
+  {
+    static const char *const draft[] = { "scope", "ratio_a_bp", "ratio_b_bp", "ratio_c_bp",
+                                         "ratio_d_bp", "exclusion_months", "window_start",
+                                         "items" };
+    gboolean any = task == NULL;
+
+    for (gsize i = 0; !any && i < G_N_ELEMENTS (draft); i++)
+      any = json_object_has_member (call->params, draft[i]);
+    if (!any)
+      return TRUE;
+  }
+
+  v = sui_validation_new ();
+  node = json_object_get_member (call->params, "items");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      g_autoptr(GArray) kept = stored_ids (items);
+
+      g_clear_pointer (&items, g_free);
+      items = sui_items_check_task_items (call, node, g_ascii_strtoll (*unit_text, NULL, 10),
+                                          kept, v, error);
+      if (items == NULL && error != NULL && *error != NULL)
+        {
+          sui_register_discard_validation (v, call);
+          return FALSE;
+        }
+    }
+  else if (node != NULL)
+    {
+      g_clear_pointer (&items, g_free);
+      items = g_strdup ("[]");
+    }
+  check_scope (fields, v);
+  check_ratios (fields, ranges, v);
+  if (items != NULL && !check_general_cap (call, fields, items, v, error))
+    {
+      sui_register_discard_validation (v, call);
+      return FALSE;
+    }
+  check_exclusion (fields, v);
+  if (json_object_has_member (fields, "window_start") &&
+      !json_object_get_null_member (fields, "window_start") &&
+      !sui_register_date_valid (json_object_get_string_member (fields, "window_start")))
+    sui_validation_add (v, "window_start", "date", "日期格式须为 YYYY-MM-DD，且是有效日期");
+  return sui_validation_finish (v, call, error);
+}
+
 static JsonNode *
 tasks_preview (SuiCall  *call,
                GError  **error)
 {
-  gint64 id = 0;
-  g_autoptr(PGresult) task = NULL;
+  gint64 task_id = 0, plan_id = 0;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autofree char *unit_text = NULL;
   g_autoptr(PGresult) counts = NULL;
   g_autoptr(GString) sql = g_string_new ("select o.risk_class,"
                                          " count (*) filter (where not x.key and not x.recent),"
@@ -758,10 +956,8 @@ tasks_preview (SuiCall  *call,
   g_autoptr(JsonBuilder) b = json_builder_new ();
   gint64 total_n = 0, total_k = 0, total_key = 0, total_recent = 0;
 
-  if (!sui_call_get_int (call, "id", TRUE, &id, error))
-    return NULL;
-  task = load_task (call, id, FALSE, error);
-  if (task == NULL || !candidate_query (call, task, sql, params, error))
+  if (!preview_fields (call, fields, &unit_text, &task_id, &plan_id, error) ||
+      !candidate_query (fields, unit_text, sql, params, error))
     return NULL;
   g_string_append (sql, " group by o.risk_class");
   counts = sui_pg_exec (call->conn, sql->str, (int) params->len,
@@ -771,12 +967,21 @@ tasks_preview (SuiCall  *call,
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "task_id");
-  json_builder_add_int_value (b, id);
+  if (task_id > 0)
+    json_builder_add_int_value (b, task_id);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "plan_id");
+  if (plan_id > 0)
+    json_builder_add_int_value (b, plan_id);
+  else
+    json_builder_add_null_value (b);
   json_builder_set_member_name (b, "strata");
   json_builder_begin_array (b);
   for (guint c = 0; c < G_N_ELEMENTS (risk_classes); c++)
     {
-      gint64 n = 0, key = 0, recent = 0, ratio = task_ratio (task, (int) c);
+      gint64 n = 0, key = 0, recent = 0;
+      gint64 ratio = json_object_get_int_member (fields, ratio_fields[c]);
       gint64 k;
 
       for (int r = 0; r < PQntuples (counts); r++)
@@ -900,7 +1105,7 @@ tasks_make_ready (SuiCall  *call,
   }
 
   /* The candidates per risk class, frozen now: the same query tasks.preview counts. */
-  if (!candidate_query (call, task, sql, params, error))
+  if (!task_candidate_query (task, sql, params, error))
     return NULL;
   g_string_append (sql, " and not x.key and not x.recent group by o.risk_class");
   strata = sui_pg_exec (call->conn, sql->str, (int) params->len,
@@ -1030,8 +1235,11 @@ static const SuiMethod tasks_methods[] = {
   {
     .name = "tasks.preview",
     .roles = SUI_ROLE_SUPERVISOR | SUI_ROLE_ADMIN,
-    .params = "id:integer",
-    .summary = "Candidates per risk class in the task's scope and how many would be drawn",
+    .params = "[id]:integer, [plan_id]:integer, [scope]:object, [ratio_a_bp]:integer, "
+              "[ratio_b_bp]:integer, [ratio_c_bp]:integer, [ratio_d_bp]:integer, "
+              "[exclusion_months]:integer, [window_start]:string, [items]:array",
+    .summary = "Candidates per risk class and how many would be drawn, for a stored task, "
+               "a plan's new task or the caller's unit, with unsaved draft values on top",
     .handler = tasks_preview,
   },
   {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sui-i18n.h"
+#include "sui-items-page.h"
 #include "sui-plan-labels.h"
 #include "sui-plans-page.h"
 #include "sui-ratio-dialog.h"
@@ -492,6 +493,319 @@ test_task_items (void)
   g_assert_finalize_object (editor);
 }
 
+typedef struct
+{
+  SuiTaskEditor *editor;
+  gint64 n;       /* candidates in total */
+  gint64 k;       /* to draw in total; -1: any */
+} PreviewWant;
+
+/* The preview has settled on these numbers (nothing scheduled or under way). */
+static gboolean
+preview_shows (gpointer data)
+{
+  PreviewWant *want = data;
+  JsonObject *preview = sui_task_editor_get_preview (want->editor);
+
+  return !sui_task_editor_get_preview_pending (want->editor) && preview != NULL &&
+         json_object_get_int_member (preview, "n") == want->n &&
+         (want->k < 0 || json_object_get_int_member (preview, "k") == want->k);
+}
+
+static gboolean
+preview_refused (gpointer data)
+{
+  SuiTaskEditor *editor = data;
+
+  return !sui_task_editor_get_preview_pending (editor) &&
+         sui_task_editor_get_preview_message (editor) != NULL;
+}
+
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Scrolls the form so that the widget named name is at the top, as a user would to look
+ * at it. */
+static gboolean
+scroll_to_named (GtkWidget  *root,
+                 const char *name)
+{
+  GtkWidget *target = find_named (root, name);
+  GtkWidget *scrolled = target != NULL ? gtk_widget_get_ancestor (target, GTK_TYPE_SCROLLED_WINDOW)
+                                       : NULL;
+  GtkAdjustment *adj;
+  graphene_rect_t bounds;
+
+  if (scrolled == NULL || !gtk_widget_compute_bounds (target, scrolled, &bounds))
+    return FALSE;
+  adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) + bounds.origin.y - 12);
+  return TRUE;
+}
+
+static void
+wait_preview (SuiTaskEditor *editor,
+              gint64         n,
+              gint64         k)
+{
+  PreviewWant want = { editor, n, k };
+
+  sui_test_wait_until (preview_shows, &want, 10000);
+}
+
+/* The candidates follow the form: changing the scope, a ratio or a value that cannot be
+ * counted updates the preview without saving or pressing anything, and only the answer to
+ * the last change counts. */
+static void
+test_live_preview (void)
+{
+  g_autofree char *sup_token = sui_test_daemon_login (test_daemon, "sup_p", PASSWORD);
+  g_autoptr(SuiRpcClient) sup = sui_rpc_client_new (sui_test_daemon_get_url (test_daemon));
+  g_autoptr(JsonObject) plan = NULL;
+  SuiTaskEditor *editor;
+  const char *message;
+  JsonArray *strata;
+
+  sui_rpc_client_set_token (sup, sup_token);
+  /* Ten e-cigarette shops of one district: A 3, B 3, C 2, D 2. */
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *obj = g_strdup_printf ("{\"type\":\"ecig\",\"licence_no\":\"1302990%05u\","
+                                              "\"name\":\"预览测试电子烟店%u\",\"district\":\"预览测试区\","
+                                              "\"risk_class\":\"%c\"}",
+                                              i, i, "ABCD"[i % 4]);
+      g_autoptr(JsonObject) created = call_as (sup_token, "objects.create", obj);
+    }
+  plan = call_as (sup_token, "plans.create", "{\"year\":2045,\"title\":\"2045年度随机抽查计划\"}");
+
+  /* A new task, never saved: the preview is there as soon as the editor is. */
+  editor = SUI_TASK_EDITOR (g_object_ref (sui_task_editor_new (sup, json_object_get_int_member (plan, "id"),
+                                                              0, TRUE, TRUE)));
+  gtk_window_present (GTK_WINDOW (editor));
+  sui_test_wait_until (editor_idle, editor, 10000);
+  g_assert_nonnull (sui_task_editor_get_preview (editor));
+  g_assert_cmpint (json_object_get_int_member (sui_task_editor_get_preview (editor), "n"), >=, 10);
+
+  /* The district typed: counted for it, with the default ratios (A 5 %, B 10 %, C 30 %,
+   * D 61 %: 1 + 1 + 1 + 2 to draw). */
+  sui_task_editor_set_field_text (editor, "district", "预览测试区");
+  g_assert_true (sui_task_editor_get_preview_pending (editor));
+  wait_preview (editor, 10, 5);
+  strata = json_object_get_array_member (sui_task_editor_get_preview (editor), "strata");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (strata, 0), "n"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (strata, 3), "n"), ==, 2);
+
+  /* Another type, then back; a ratio. */
+  sui_task_editor_set_scope_type (editor, "retail");
+  wait_preview (editor, 0, 0);
+  sui_task_editor_set_scope_type (editor, "ecig");
+  wait_preview (editor, 10, 5);
+  sui_task_editor_set_field_text (editor, "ratio_a_bp", "0");
+  wait_preview (editor, 10, 4);
+
+  /* Quick changes: only the last one is shown. */
+  sui_task_editor_set_field_text (editor, "district", "没有这个区");
+  sui_task_editor_set_field_text (editor, "district", "预览");
+  sui_task_editor_set_field_text (editor, "district", "预览测试区");
+  wait_preview (editor, 10, 4);
+  sui_task_editor_set_field_text (editor, "district", "没有这个区");
+  wait_preview (editor, 0, 0);
+  sui_task_editor_set_field_text (editor, "district", "预览测试区");
+  wait_preview (editor, 10, 4);
+
+  /* A ratio out of its range: the server's message for the field, no numbers. */
+  sui_task_editor_set_field_text (editor, "ratio_b_bp", "50");
+  sui_test_wait_until (preview_refused, editor, 10000);
+  message = sui_task_editor_get_preview_message (editor);
+  g_test_message ("preview: %s", message);
+  g_assert_nonnull (strstr (message, "B"));
+  g_assert_null (sui_task_editor_get_preview (editor));
+  /* Not a number at all: said without asking the server. */
+  sui_task_editor_set_field_text (editor, "ratio_b_bp", "十");
+  sui_test_wait_until (preview_refused, editor, 10000);
+  g_assert_nonnull (strstr (sui_task_editor_get_preview_message (editor), "%"));
+  sui_task_editor_set_field_text (editor, "ratio_b_bp", "20");
+  wait_preview (editor, 10, 4);
+  g_assert_null (sui_task_editor_get_preview_message (editor));
+  g_assert_cmpint (sui_task_editor_get_task_id (editor), ==, 0);
+  spin (200);
+  g_assert_true (scroll_to_named (GTK_WIDGET (editor), "candidates-preview"));
+  spin (300);
+  shoot (GTK_WIDGET (editor), "task-editor-live-preview");
+  /* What it says while the draft cannot be counted. */
+  sui_task_editor_set_field_text (editor, "ratio_b_bp", "50");
+  sui_test_wait_until (preview_refused, editor, 10000);
+  spin (300);
+  shoot (GTK_WIDGET (editor), "task-editor-live-preview-refused");
+  sui_task_editor_set_field_text (editor, "ratio_b_bp", "20");
+  wait_preview (editor, 10, 4);
+
+  /* Saved, the task is previewed by its id with the values on screen. */
+  sui_task_editor_set_field_text (editor, "name", "电子烟预览检查");
+  save_editor (editor);
+  g_assert_cmpint (sui_task_editor_get_task_id (editor), >, 0);
+  wait_preview (editor, 10, 4);
+  g_assert_cmpint (json_object_get_int_member (sui_task_editor_get_preview (editor), "task_id"),
+                   ==, sui_task_editor_get_task_id (editor));
+  sui_task_editor_set_field_text (editor, "ratio_d_bp", "100");
+  wait_preview (editor, 10, 4);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (
+    json_object_get_array_member (sui_task_editor_get_preview (editor), "strata"), 3),
+    "ratio_bp"), ==, 10000);
+
+  gtk_window_destroy (GTK_WINDOW (editor));
+  g_assert_finalize_object (editor);
+}
+
+static gboolean
+items_page_ready (gpointer data)
+{
+  return sui_items_page_get_ready (SUI_ITEMS_PAGE (data));
+}
+
+/* The message dialog open now whose body contains text, or NULL. */
+static AdwMessageDialog *
+find_dialog (const char *text)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* transfer none */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)) &&
+          strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (window)), text) != NULL)
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return find_dialog (data) != NULL;
+}
+
+/* An item a task not yet drawn still lists: the release confirmation names the task, the
+ * server refuses and its message is shown, the item stays; once the task no longer lists it,
+ * it is released. */
+static void
+test_release_used_item (void)
+{
+  g_autofree char *sup_token = sui_test_daemon_login (test_daemon, "sup_p", PASSWORD);
+  g_autoptr(SuiRpcClient) sup = sui_rpc_client_new (sui_test_daemon_get_url (test_daemon));
+  g_autoptr(JsonObject) catalogue = NULL;
+  g_autoptr(JsonObject) item = NULL;
+  g_autoptr(JsonObject) plan = NULL;
+  g_autoptr(JsonObject) task = NULL;
+  g_autoptr(JsonObject) stored = NULL;
+  g_autofree char *params = NULL;
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+  SuiItemsPage *page;
+  GtkWidget *window;
+  JsonArray *entries;
+  const char *message;
+  gint64 item_id = 0;
+
+  sui_rpc_client_set_token (sup, sup_token);
+  catalogue = call_as (sup_token, "catalogue.list", "{\"query\":\"DZY-02\"}");
+  entries = json_object_get_array_member (catalogue, "items");
+  g_assert_cmpuint (json_array_get_length (entries), >=, 1);
+  params = g_strdup_printf ("{\"catalogue_id\":%" G_GINT64_FORMAT "}",
+                            json_object_get_int_member (json_array_get_object_element (entries, 0),
+                                                        "id"));
+  item = call_as (sup_token, "items.claim", params);
+  item_id = json_object_get_int_member (item, "id");
+  g_clear_pointer (&params, g_free);
+
+  plan = call_as (sup_token, "plans.create", "{\"year\":2046,\"title\":\"2046年度随机抽查计划\"}");
+  params = g_strdup_printf ("{\"plan_id\":%" G_GINT64_FORMAT ",\"name\":\"电子烟调味专项检查\","
+                            "\"items\":[{\"item_id\":%" G_GINT64_FORMAT ",\"method\":\"online\"}]}",
+                            json_object_get_int_member (plan, "id"), item_id);
+  task = call_as (sup_token, "tasks.create", params);
+  g_clear_pointer (&params, g_free);
+
+  page = SUI_ITEMS_PAGE (g_object_ref (sui_items_page_new (sup, NULL, FALSE)));
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 760);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_present (GTK_WINDOW (window));
+  sui_test_wait_until (items_page_ready, page, 20000);
+  g_assert_true (sui_items_page_select (page, "items", item_id));
+  sui_test_wait_until (items_page_ready, page, 10000);
+
+  /* The confirmation says which task still uses it. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "items.release", NULL));
+  sui_test_wait_until (dialog_shown, (gpointer) "电子烟调味专项检查", 10000);
+  dialog = find_dialog ("电子烟调味专项检查");
+  g_test_message ("confirmation: %s", adw_message_dialog_get_body (dialog));
+  spin (300);
+  shoot (GTK_WIDGET (dialog), "items-release-confirm-used");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  sui_test_wait_until (items_page_ready, page, 10000);
+
+  /* Released anyway: refused, the server's sentence shown, the item as it was. */
+  sui_items_page_release_selected (page, "职能调整");
+  sui_test_wait_until (items_page_ready, page, 10000);
+  message = sui_items_page_get_last_message (page);
+  g_test_message ("refused: %s", message);
+  g_assert_nonnull (strstr (message, "“电子烟调味专项检查”"));
+  g_assert_nonnull (strstr (message, "尚未抽取"));
+  g_assert_nonnull (find_dialog ("电子烟调味专项检查"));
+  params = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT "}", item_id);
+  stored = call_as (sup_token, "items.get", params);
+  g_assert_cmpstr (json_object_get_string_member (stored, "state"), ==, "active");
+  g_assert_cmpint (json_object_get_int_member (stored, "version"), ==,
+                   json_object_get_int_member (item, "version"));
+  spin (300);
+  shoot (window, "items-release-refused");
+  gtk_window_destroy (GTK_WINDOW (find_dialog ("电子烟调味专项检查")));
+
+  /* Taken out of the task, it is released. */
+  g_clear_pointer (&params, g_free);
+  params = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT ",\"version\":%" G_GINT64_FORMAT
+                            ",\"items\":[]}",
+                            json_object_get_int_member (task, "id"),
+                            json_object_get_int_member (task, "version"));
+  g_clear_pointer (&task, json_object_unref);
+  task = call_as (sup_token, "tasks.update", params);
+  sui_items_page_reload (page);
+  sui_test_wait_until (items_page_ready, page, 10000);
+  g_assert_true (sui_items_page_select (page, "items", item_id));
+  sui_test_wait_until (items_page_ready, page, 10000);
+  g_clear_pointer (&stored, json_object_unref);
+  g_clear_pointer (&params, g_free);
+  params = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT "}", item_id);
+  stored = call_as (sup_token, "items.get", params);
+  body = sui_items_page_dup_release_body (stored);
+  g_assert_null (strstr (body, "电子烟调味专项检查"));
+  sui_items_page_release_selected (page, "职能调整");
+  sui_test_wait_until (items_page_ready, page, 10000);
+  g_clear_pointer (&stored, json_object_unref);
+  stored = call_as (sup_token, "items.get", params);
+  g_assert_cmpstr (json_object_get_string_member (stored, "state"), ==, "released");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (page);
+}
+
 static gboolean
 ratios_idle (gpointer data)
 {
@@ -558,6 +872,20 @@ test_ratios (void)
   table = call_as (admin_token, "ratios.list", "{}");
   d = json_array_get_object_element (json_object_get_array_member (table, "items"), 1);
   g_assert_cmpint (json_object_get_int_member (d, "max_bp"), ==, 2500);
+
+  /* Two classes at once, one refused: its message stays, whichever answer comes last. */
+  sui_ratio_dialog_set_value (dialog, "A", "min_bp", 9900);
+  sui_ratio_dialog_set_value (dialog, "B", "max_bp", 2400);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "ratios.save", NULL));
+  sui_test_wait_until (ratios_idle, dialog, 10000);
+  g_test_message ("mixed save: %s", sui_ratio_dialog_get_message (dialog));
+  g_assert_nonnull (strstr (sui_ratio_dialog_get_message (dialog), "A类"));
+  g_clear_pointer (&table, json_object_unref);
+  table = call_as (admin_token, "ratios.list", "{}");
+  d = json_array_get_object_element (json_object_get_array_member (table, "items"), 1);
+  g_assert_cmpint (json_object_get_int_member (d, "max_bp"), ==, 2400);
+  d = json_array_get_object_element (json_object_get_array_member (table, "items"), 0);
+  g_assert_cmpint (json_object_get_int_member (d, "min_bp"), !=, 9900);
   gtk_window_destroy (GTK_WINDOW (dialog));
   while (g_main_context_iteration (NULL, FALSE))
     ;
@@ -587,6 +915,8 @@ main (int   argc,
   g_test_add_func ("/plans-page/workflow", test_plan_workflow);
   g_test_add_func ("/plans-page/task-items", test_task_items);
   g_test_add_func ("/plans-page/ratios", test_ratios);
+  g_test_add_func ("/plans-page/live-preview", test_live_preview);
+  g_test_add_func ("/plans-page/release-used-item", test_release_used_item);
 
   test_daemon = sui_test_daemon_new (args);
   status = g_test_run ();

@@ -455,4 +455,84 @@ def test_task_items_validation():
     suitest.claim_item(d, t['sup_ca'], 'YC-02')
 
 
+def item_state(item_id):
+    """What items.release may change: the row, its history and its audit rows."""
+    return (db_row("select state, version, release_reason from item where id = %d" % item_id),
+            count("select count (*) from item_history where item_id = %d" % item_id),
+            audit_count('items', item_id))
+
+
+def db_row(sql):
+    db, d, t, units = env()
+    return db.psql(sql).strip()
+
+
+def test_release_refused_while_a_task_not_yet_drawn_lists_it():
+    db, d, t, units = env()
+    item_id = suitest.claim_item(d, t['sup_ca'], 'DZY-01')
+    item = rpc('items.get', {'id': item_id}, 'sup_ca')
+    assert item['used_by_tasks'] == []
+    plan = new_plan()
+    task = rpc('tasks.create', {'plan_id': plan['id'], 'name': '电子烟标识专项检查',
+                                'items': [{'item_id': item_id, 'method': 'online'}]}, 'sup_ca')
+    item = rpc('items.get', {'id': item_id}, 'sup_ca')
+    assert item['used_by_tasks'] == [{'id': task['id'], 'name': '电子烟标识专项检查',
+                                      'state': 'draft', 'plan_id': plan['id']}]
+
+    # refused with the task named, and nothing changed
+    before = item_state(item_id)
+    e = expect_error(-32011, 'items.release', {'id': item_id, 'version': item['version'],
+                                               'reason': '职能调整'}, 'sup_ca')
+    assert '“电子烟标识专项检查”' in e.message and '尚未抽取' in e.message, e.message
+    assert [x['id'] for x in e.data['tasks']] == [task['id']]
+    assert item_state(item_id) == before
+    assert rpc('items.get', {'id': item_id}, 'sup_ca')['state'] == 'active'
+
+    # allowed once the task no longer lists it
+    task = rpc('tasks.update', {'id': task['id'], 'version': task['version'], 'items': []},
+               'sup_ca')
+    assert rpc('items.get', {'id': item_id}, 'sup_ca')['used_by_tasks'] == []
+    gone = rpc('items.release', {'id': item_id, 'version': item['version'],
+                                 'reason': '职能调整'}, 'sup_ca')
+    assert gone['state'] == 'released'
+    back = rpc('items.claim', {'catalogue_id': item['catalogue_id']}, 'sup_ca')
+    assert back['id'] == item_id and back['state'] == 'active'
+
+    # a ready task blocks too; once its objects are drawn it keeps the item as history only
+    db.psql("""insert into object (type, licence_no, name, unit_id, district, risk_class)
+               select 'ecig', (130900000000 + g)::text, '长安电子烟店' || g, %d, '长安区',
+                      (array['A','B','C','D'])[1 + g %% 4]
+                 from generate_series (1, 8) g""" % units['changan'])
+    plan = new_plan()
+    year = plan['year']
+    task = rpc('tasks.create', {'plan_id': plan['id'], 'name': '电子烟标识年度检查',
+                                'scope': {'type': 'ecig'},
+                                'window_start': '%d-03-01' % year,
+                                'window_end': '%d-04-30' % year,
+                                'items': [{'item_id': item_id, 'method': 'video'}]}, 'sup_ca')
+    plan = rpc('plans.submit', {'id': plan['id'], 'version': plan['version']}, 'sup_ca')
+    plan = rpc('plans.approve', {'id': plan['id'], 'version': plan['version']}, 'admin')
+    rpc('plans.publish', {'id': plan['id'], 'version': plan['version']}, 'sup_ca')
+    task = rpc('tasks.get', {'id': task['id']}, 'sup_ca')
+    task = rpc('tasks.make_ready', {'id': task['id'], 'version': task['version']}, 'sup_ca')
+    assert task['state'] == 'ready'
+    item = rpc('items.get', {'id': item_id}, 'sup_ca')
+    assert [(x['id'], x['state']) for x in item['used_by_tasks']] == [(task['id'], 'ready')]
+    before = item_state(item_id)
+    e = expect_error(-32011, 'items.release', {'id': item_id, 'version': item['version'],
+                                               'reason': '职能调整'}, 'sup_ca')
+    assert '“电子烟标识年度检查”' in e.message
+    assert item_state(item_id) == before
+
+    rpc('draws.run', {'task_id': task['id'], 'entropy': ['17', '2046']}, 'sup_ca')
+    assert rpc('tasks.get', {'id': task['id']}, 'sup_ca')['state'] == 'objects_drawn'
+    item = rpc('items.get', {'id': item_id}, 'sup_ca')
+    assert item['used_by_tasks'] == []
+    gone = rpc('items.release', {'id': item_id, 'version': item['version'],
+                                 'reason': '划转至市场监管部门'}, 'sup_ca')
+    assert gone['state'] == 'released'
+    kept = rpc('tasks.get', {'id': task['id']}, 'sup_ca')['items']
+    assert [x['item_id'] for x in kept] == [item_id], 'the drawn task keeps its item'
+
+
 suitest.run(globals())
