@@ -492,12 +492,14 @@ check_items (SuiCall        *call,
 
   params[0] = ids->str;
   params[1] = unit_text;
+  /* Held against a concurrent items.release, as tasks.update holds a task's own items. */
   items = sui_pg_exec (call->conn,
                        "select i.id, i.name, i.state = 'active',"
                        " i.methods::text[],"
                        " exists (select 1 from check_method m"
                        "         where m.code = any (i.methods::text[]) and m.off_site)"
-                       " from item i where i.id = any ($1::bigint[]) and i.unit_id = $2::bigint",
+                       " from item i where i.id = any ($1::bigint[]) and i.unit_id = $2::bigint"
+                       " for share of i",
                        2, params, error);
   if (items == NULL)
     return NULL;
