@@ -359,6 +359,8 @@ render (cairo_t    *cr,
   g_autofree char *printed = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d %H:%M");
+  g_autofree char *committed_at = sui_json_format_time (record, "committed_at");
+  g_autofree char *run_at = sui_json_format_time (record, "run_at");
 
   p.body = pango_font_description_from_string ("Noto Sans CJK SC, Noto Serif CJK SC, Sans 9.5");
   p.mono = pango_font_description_from_string ("Noto Sans Mono CJK SC, Monospace 8.5");
@@ -378,8 +380,8 @@ render (cairo_t    *cr,
   print_field (&p, _("Task"), task_name, FALSE);
   print_field (&p, _("Draw no."), draw_no, FALSE);
   print_field (&p, _("State"), sui_json_get_string (record, "state"), FALSE);
-  print_field (&p, _("Committed at"), sui_json_get_string (record, "committed_at"), FALSE);
-  print_field (&p, _("Run at"), sui_json_get_string (record, "run_at"), FALSE);
+  print_field (&p, _("Committed at"), committed_at, FALSE);
+  print_field (&p, _("Run at"), run_at, FALSE);
   print_field (&p, _("Run by"), run_by, FALSE);
   print_field (&p, _("Algorithm"), sui_json_get_string (record, "algorithm"), TRUE);
   print_field (&p, _("Commitment"), sui_json_get_string (record, "commitment"), TRUE);

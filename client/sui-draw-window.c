@@ -418,10 +418,13 @@ task_cb (GObject      *object,
 
   if (g_strcmp0 (draw_state (self), "run") == 0)
     {
-      g_autofree char *run_by = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                                 sui_json_get_id (self->draw, "run_by"));
-      g_autofree char *run = g_strdup_printf (_("%s by user %s"),
-                                              sui_json_get_string (self->draw, "run_at"), run_by);
+      g_autofree char *run_at = sui_json_format_time (self->draw, "run_at");
+      const char *name = sui_json_get_string (self->draw, "run_by_name");
+      g_autofree char *run_by = *name != '\0'
+                                ? g_strdup (name)
+                                : g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                   sui_json_get_id (self->draw, "run_by"));
+      g_autofree char *run = g_strdup_printf (_("%s by user %s"), run_at, run_by);
       JsonNode *entropy = json_object_get_member (self->draw, "entropy");
       g_autofree char *entropy_text = entropy != NULL ? json_to_string (entropy, FALSE) : NULL;
 

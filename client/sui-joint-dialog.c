@@ -262,21 +262,6 @@ part_state_style (JsonObject *part)
   return "warning";
 }
 
-static char *
-format_time (const char *iso)
-{
-  g_autoptr(GDateTime) t = NULL;
-  g_autoptr(GDateTime) local = NULL;
-
-  if (iso == NULL || *iso == '\0')
-    return g_strdup ("");
-  t = g_date_time_new_from_iso8601 (iso, NULL);
-  if (t == NULL)
-    return g_strdup (iso);
-  local = g_date_time_to_local (t);
-  return g_date_time_format (local, "%Y-%m-%d %H:%M");
-}
-
 /* One entry of a part's items: {item_id, method, reason?}, an item id, or (in tasks written
  * before the item list) a name. */
 static void
@@ -787,7 +772,7 @@ part_row (SuiJointDialog *self,
                                         sui_json_get_string (part, "note")));
   if (sui_json_get_bool (part, "confirmed"))
     {
-      g_autofree char *when = format_time (sui_json_get_string (part, "confirmed_at"));
+      g_autofree char *when = sui_json_format_time (part, "confirmed_at");
       g_autofree char *by = g_strdup_printf ("%s %s",
                                              sui_json_get_string (part, "confirmed_by_name"),
                                              when);
@@ -893,7 +878,7 @@ update_mine_state (SuiJointDialog *self)
   g_string_append (text, part_state_label (part));
   if (sui_json_get_bool (part, "confirmed"))
     {
-      g_autofree char *when = format_time (sui_json_get_string (part, "confirmed_at"));
+      g_autofree char *when = sui_json_format_time (part, "confirmed_at");
 
       g_string_append_printf (text, _(" by %s, %s. A change withdraws the confirmation."),
                               sui_json_get_string (part, "confirmed_by_name"), when);

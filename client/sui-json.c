@@ -88,3 +88,23 @@ sui_kind_to_label (const char *kind)
 
   return kind != NULL ? kind : "";
 }
+
+/* The time the server wrote (ISO 8601, with microseconds and offset) as people read it, in
+ * local time to the second: "2026-03-01 09:30:05". Empty for none; the text itself when it is
+ * not a time. */
+char *
+sui_json_format_time (JsonObject *object,
+                      const char *member)
+{
+  const char *iso = sui_json_get_string (object, member);
+  g_autoptr(GDateTime) t = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (*iso == '\0')
+    return g_strdup ("");
+  t = g_date_time_new_from_iso8601 (iso, NULL);
+  if (t == NULL)
+    return g_strdup (iso);
+  local = g_date_time_to_local (t);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+}

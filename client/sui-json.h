@@ -16,6 +16,8 @@ gboolean    sui_json_get_bool   (JsonObject *object,
                                  const char *member);
 gint64      sui_json_get_int    (JsonObject *object,
                                  const char *member);
+char       *sui_json_format_time (JsonObject *object,
+                                  const char *member);
 
 const char *sui_role_to_label   (const char *role);
 const char *sui_kind_to_label   (const char *kind);
