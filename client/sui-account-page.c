@@ -10,7 +10,6 @@
 #include <glib/gi18n.h>
 
 #include "sui-account-page.h"
-#include "sui-error-data.h"
 #include "sui-form.h"
 #include "sui-json.h"
 
@@ -35,8 +34,10 @@ struct _SuiAccountPage
 
   SuiRpcClient *client;
   SuiUser *user;
-  GCancellable *cancellable;
+  SuiForm *form;
 };
+
+#define MEMBER(member) G_STRUCT_OFFSET (SuiAccountPage, member)
 
 enum {
   PROP_0,
@@ -54,15 +55,6 @@ toast (SuiAccountPage *self,
        const char     *message)
 {
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
-}
-
-static void
-set_busy (SuiAccountPage *self,
-          gboolean        busy)
-{
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
-  gtk_spinner_set_spinning (self->spinner, busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.change-password", !busy);
 }
 
 static void
@@ -99,23 +91,16 @@ change_password_cb (GObject      *object,
 {
   g_autoptr(SuiAccountPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) error_data = NULL;
+  g_autoptr(GHashTable) fields = NULL;
   g_autoptr(JsonNode) node = NULL;
 
-  node = sui_rpc_client_call_finish (SUI_RPC_CLIENT (object), result, &error_data, &error);
+  node = sui_form_call_finish (self->form, object, result, &fields, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  set_busy (self, FALSE);
-
   if (node == NULL)
     {
-      g_autoptr(GHashTable) fields = sui_error_data_get_fields (error_data);
-
-      if (!sui_form_apply_errors (fields,
-                                  "old_password", self->old_row, self->old_error,
-                                  "new_password", self->new_row, self->new_error,
-                                  NULL))
+      if (!sui_form_show_field_errors (self->form, fields))
         {
           g_autofree char *message = sui_rpc_client_describe_error (error);
 
@@ -142,23 +127,18 @@ change_password_action (GtkWidget  *widget,
   const char *new_password = gtk_editable_get_text (GTK_EDITABLE (self->new_row));
   const char *confirm = gtk_editable_get_text (GTK_EDITABLE (self->confirm_row));
 
-  sui_form_apply_errors (NULL,
-                         "old_password", self->old_row, self->old_error,
-                         "new_password", self->new_row, self->new_error,
-                         "confirm", self->confirm_row, self->confirm_error,
-                         NULL);
+  if (!sui_form_begin_save (self->form))
+    return;
 
   if (old_password[0] == '\0')
     {
-      sui_form_set_field_error (GTK_WIDGET (self->old_row), self->old_error,
-                                _("Enter your current password."));
+      sui_form_show_field_error (self->form, "old_password", _("Enter your current password."));
       return;
     }
 
   if (g_strcmp0 (new_password, confirm) != 0)
     {
-      sui_form_set_field_error (GTK_WIDGET (self->confirm_row), self->confirm_error,
-                                _("The two new passwords do not match."));
+      sui_form_show_field_error (self->form, "confirm", _("The two new passwords do not match."));
       return;
     }
 
@@ -171,9 +151,7 @@ change_password_action (GtkWidget  *widget,
   json_builder_end_object (builder);
   params = json_builder_get_root (builder);
 
-  set_busy (self, TRUE);
-  sui_rpc_client_call_async (self->client, "auth.change_password", params, self->cancellable,
-                             change_password_cb, g_object_ref (self));
+  sui_form_call (self->form, self->client, "auth.change_password", params, change_password_cb);
 }
 
 static void
@@ -209,8 +187,8 @@ sui_account_page_constructed (GObject *object)
   json_builder_end_object (builder);
   params = json_builder_get_root (builder);
 
-  sui_rpc_client_call_async (self->client, "units.get", params, self->cancellable,
-                             unit_cb, g_object_ref (self));
+  sui_rpc_client_call_async (self->client, "units.get", params,
+                             sui_form_get_cancellable (self->form), unit_cb, g_object_ref (self));
 }
 
 static void
@@ -218,8 +196,7 @@ sui_account_page_dispose (GObject *object)
 {
   SuiAccountPage *self = (SuiAccountPage *)object;
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  sui_form_cancel (self->form);
   g_clear_object (&self->client);
   g_clear_object (&self->user);
 
@@ -227,49 +204,13 @@ sui_account_page_dispose (GObject *object)
 }
 
 static void
-sui_account_page_get_property (GObject    *object,
-                               guint       prop_id,
-                               GValue     *value,
-                               GParamSpec *pspec)
+sui_account_page_finalize (GObject *object)
 {
-  SuiAccountPage *self = SUI_ACCOUNT_PAGE (object);
+  SuiAccountPage *self = (SuiAccountPage *)object;
 
-  switch (prop_id)
-    {
-    case PROP_CLIENT:
-      g_value_set_object (value, self->client);
-      break;
+  g_clear_pointer (&self->form, sui_form_free);
 
-    case PROP_USER:
-      g_value_set_object (value, self->user);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-sui_account_page_set_property (GObject      *object,
-                               guint         prop_id,
-                               const GValue *value,
-                               GParamSpec   *pspec)
-{
-  SuiAccountPage *self = SUI_ACCOUNT_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_CLIENT:
-      self->client = g_value_dup_object (value);
-      break;
-
-    case PROP_USER:
-      self->user = g_value_dup_object (value);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  G_OBJECT_CLASS (sui_account_page_parent_class)->finalize (object);
 }
 
 static void
@@ -280,15 +221,13 @@ sui_account_page_class_init (SuiAccountPageClass *klass)
 
   object_class->constructed = sui_account_page_constructed;
   object_class->dispose = sui_account_page_dispose;
-  object_class->get_property = sui_account_page_get_property;
-  object_class->set_property = sui_account_page_set_property;
+  object_class->finalize = sui_account_page_finalize;
+  object_class->get_property = sui_form_get_property;
+  object_class->set_property = sui_form_set_property;
 
   properties[PROP_CLIENT] =
-    g_param_spec_object ("client", NULL, NULL, SUI_TYPE_RPC_CLIENT,
-                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
-  properties[PROP_USER] =
-    g_param_spec_object ("user", NULL, NULL, SUI_TYPE_USER,
-                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+    sui_form_object_property ("client", SUI_TYPE_RPC_CLIENT, MEMBER (client));
+  properties[PROP_USER] = sui_form_object_property ("user", SUI_TYPE_USER, MEMBER (user));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -319,7 +258,14 @@ sui_account_page_init (SuiAccountPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->cancellable = g_cancellable_new ();
+  /* No message line: the page tells what is not about a field in a toast. */
+  self->form = sui_form_new (GTK_WIDGET (self), NULL, self->spinner, "account.change-password");
+  sui_form_add_field (self->form, "old_password", GTK_WIDGET (self->old_row),
+                      GTK_WIDGET (self->old_error));
+  sui_form_add_field (self->form, "new_password", GTK_WIDGET (self->new_row),
+                      GTK_WIDGET (self->new_error));
+  sui_form_add_field (self->form, "confirm", GTK_WIDGET (self->confirm_row),
+                      GTK_WIDGET (self->confirm_error));
   sui_form_label_editable (GTK_WIDGET (self->old_row), _("Current password"));
   sui_form_label_editable (GTK_WIDGET (self->new_row), _("New password"));
   sui_form_label_editable (GTK_WIDGET (self->confirm_row), _("Repeat new password"));

@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "sui-catalogue-dialog.h"
-#include "sui-error-data.h"
 #include "sui-form.h"
 #include "sui-json.h"
 
@@ -27,7 +26,7 @@ typedef struct
   const char *title;
   FieldKind kind;
   GtkWidget *widget;        /* entry row, text view, combo row, or the group of check rows */
-  GtkWidget *error;         /* AdwActionRow (rows) or GtkLabel (text views) */
+  GtkWidget *error;         /* AdwActionRow (rows) or GtkLabel (text views), for the form */
   GPtrArray *checks;        /* KIND_CHECKS: GtkCheckButton with "code" data */
 } Field;
 
@@ -44,9 +43,7 @@ struct _SuiCatalogueDialog
   JsonObject *record;       /* the catalogue item or the unit's item; NULL for a new one */
   gboolean refine;
   GArray *fields;           /* Field */
-  GCancellable *cancellable;
-  char *message;
-  gboolean busy;
+  SuiForm *form;
 };
 
 enum {
@@ -121,29 +118,6 @@ sui_bp_to_percent (gint64 bp)
 
 /* State */
 
-static void
-set_message (SuiCatalogueDialog *self,
-             const char         *message)
-{
-  if (message != NULL && message[0] == '\0')
-    message = NULL;
-
-  g_free (self->message);
-  self->message = g_strdup (message);
-  gtk_label_set_text (self->message_label, message != NULL ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL);
-}
-
-static void
-set_busy (SuiCatalogueDialog *self,
-          gboolean            busy)
-{
-  self->busy = busy;
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
-  gtk_spinner_set_spinning (self->spinner, busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.save", !busy);
-}
-
 static Field *
 find_field (SuiCatalogueDialog *self,
             const char         *name)
@@ -159,71 +133,37 @@ find_field (SuiCatalogueDialog *self,
   return NULL;
 }
 
-static void
-set_field_error (Field      *field,
-                 const char *message)
+/* The server names a field, sometimes with an index ("methods[1]"): show it at the field.
+ * Returns: (transfer full): form field name → message; the messages stay @messages' */
+static GHashTable *
+by_form_field (GHashTable *messages)
 {
-  gboolean has_error = message != NULL && message[0] != '\0';
+  GHashTable *by_field = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer key, value;
 
-  if (ADW_IS_ACTION_ROW (field->error))
+  g_hash_table_iter_init (&iter, messages);
+  while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      sui_form_set_field_error (field->widget, ADW_ACTION_ROW (field->error), message);
-      return;
+      g_autofree char *base = g_strndup (key, strcspn (key, "[."));
+
+      /* Ratios travel in basis points; the form's fields are in percent. */
+      if (g_str_has_suffix (base, "_bp"))
+        base[strlen (base) - 3] = '\0';
+
+      if (!g_hash_table_contains (by_field, base))
+        g_hash_table_insert (by_field, g_steal_pointer (&base), value);
     }
 
-  gtk_label_set_text (GTK_LABEL (field->error), has_error ? message : "");
-  gtk_widget_set_visible (field->error, has_error);
-  if (has_error)
-    {
-      gtk_widget_add_css_class (field->widget, "error");
-      gtk_accessible_update_property (GTK_ACCESSIBLE (field->widget),
-                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message, -1);
-    }
-  else
-    {
-      gtk_widget_remove_css_class (field->widget, "error");
-      gtk_accessible_reset_property (GTK_ACCESSIBLE (field->widget),
-                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
-    }
+  return by_field;
 }
 
-/* The server names a field, sometimes with an index ("methods[1]"): show it at the field. */
-static gboolean
-apply_field_errors (SuiCatalogueDialog *self,
-                    GHashTable         *messages)
+static void
+add_field (SuiCatalogueDialog *self,
+           Field              *field)
 {
-  g_autoptr(GHashTable) by_field = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gboolean any = FALSE;
-
-  if (messages != NULL)
-    {
-      GHashTableIter iter;
-      gpointer key, value;
-
-      g_hash_table_iter_init (&iter, messages);
-      while (g_hash_table_iter_next (&iter, &key, &value))
-        {
-          g_autofree char *base = g_strndup (key, strcspn (key, "[."));
-
-          /* Ratios travel in basis points; the form's fields are in percent. */
-          if (g_str_has_suffix (base, "_bp"))
-            base[strlen (base) - 3] = '\0';
-
-          if (!g_hash_table_contains (by_field, base))
-            g_hash_table_insert (by_field, g_steal_pointer (&base), value);
-        }
-    }
-
-  for (guint i = 0; i < self->fields->len; i++)
-    {
-      Field *field = &g_array_index (self->fields, Field, i);
-      const char *message = g_hash_table_lookup (by_field, field->name);
-
-      set_field_error (field, message);
-      any |= message != NULL;
-    }
-
-  return any;
+  sui_form_add_field (self->form, field->name, field->widget, field->error);
+  g_array_append_val (self->fields, *field);
 }
 
 /* Building the form */
@@ -268,7 +208,7 @@ add_entry (SuiCatalogueDialog *self,
   sui_form_label_editable (field.widget, title);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), field.widget);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), field.error);
-  g_array_append_val (self->fields, field);
+  add_field (self, &field);
 }
 
 /* Legal basis and content run to paragraphs: a text view under the group's title. */
@@ -308,7 +248,7 @@ add_text (SuiCatalogueDialog *self,
 
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), scrolled);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), field.error);
-  g_array_append_val (self->fields, field);
+  add_field (self, &field);
 }
 
 static gboolean
@@ -383,7 +323,7 @@ add_checks (SuiCatalogueDialog *self,
     }
 
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), field.error);
-  g_array_append_val (self->fields, field);
+  add_field (self, &field);
 }
 
 static const char *levels[] = { "general", "key" };
@@ -404,7 +344,7 @@ add_level (SuiCatalogueDialog *self,
   adw_combo_row_set_selected (ADW_COMBO_ROW (field.widget), g_strcmp0 (level, "key") == 0);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), field.widget);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), field.error);
-  g_array_append_val (self->fields, field);
+  add_field (self, &field);
 }
 
 static char *
@@ -492,8 +432,9 @@ reloaded_cb (GObject      *object,
   g_autoptr(SuiCatalogueDialog) self = user_data;
   g_autoptr(JsonNode) node = NULL;
 
+  /* A reload cancelled because the dialog went away ends here too. */
   node = sui_rpc_client_call_finish (SUI_RPC_CLIENT (object), result, NULL, NULL);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) || self->cancellable == NULL)
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return;
 
   /* Keep what the user entered; only the version moves on, so saving again is deliberate. */
@@ -508,43 +449,35 @@ save_cb (GObject      *object,
 {
   g_autoptr(SuiCatalogueDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) error_data = NULL;
+  g_autoptr(GHashTable) messages = NULL;
+  g_autoptr(GHashTable) by_field = NULL;
   g_autoptr(JsonNode) node = NULL;
 
-  node = sui_rpc_client_call_finish (SUI_RPC_CLIENT (object), result, &error_data, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  set_busy (self, FALSE);
-
+  node = sui_form_call_finish (self->form, object, result, &messages, &error);
   if (node == NULL)
     {
-      g_autoptr(GHashTable) messages = sui_error_data_get_fields (error_data);
-      g_autofree char *message = sui_rpc_client_describe_error (error);
-
       if (g_error_matches (error, SUI_RPC_ERROR, SUI_RPC_ERROR_CONFLICT) && self->record != NULL)
         {
           g_autoptr(JsonBuilder) builder = json_builder_new ();
           g_autoptr(JsonNode) params = NULL;
 
-          set_message (self, _("Someone else changed this item meanwhile. Its latest version "
-                               "has been fetched: check your entries and save again to "
-                               "replace it."));
+          sui_form_set_message (self->form,
+                                _("Someone else changed this item meanwhile. Its latest "
+                                  "version has been fetched: check your entries and save "
+                                  "again to replace it."));
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "id");
           json_builder_add_int_value (builder, sui_json_get_id (self->record, "id"));
           json_builder_end_object (builder);
           params = json_builder_get_root (builder);
           sui_rpc_client_call_async (self->client, self->refine ? "items.get" : "catalogue.get",
-                                     params, self->cancellable, reloaded_cb,
+                                     params, sui_form_get_cancellable (self->form), reloaded_cb,
                                      g_object_ref (self));
           return;
         }
 
-      if (apply_field_errors (self, messages))
-        set_message (self, _("Please correct the marked fields."));
-      else
-        set_message (self, message);
+      by_field = by_form_field (messages);
+      sui_form_show_error (self->form, error, by_field);
       return;
     }
 
@@ -566,11 +499,8 @@ save_action (GtkWidget  *widget,
   g_autofree char *first_error = NULL;
   const char *method;
 
-  if (self->busy)
+  if (!sui_form_begin_save (self->form))
     return;
-
-  set_message (self, NULL);
-  apply_field_errors (self, NULL);
 
   json_builder_begin_object (builder);
   if (self->record != NULL)
@@ -605,8 +535,10 @@ save_action (GtkWidget  *widget,
   if (g_hash_table_size (local_errors) > 0)
     {
       /* The ratio rows may be out of sight below: say which field it is. */
-      apply_field_errors (self, local_errors);
-      set_message (self, first_error);
+      g_autoptr(GHashTable) by_field = by_form_field (local_errors);
+
+      sui_form_show_field_errors (self->form, by_field);
+      sui_form_set_message (self->form, first_error);
       return;
     }
 
@@ -616,9 +548,7 @@ save_action (GtkWidget  *widget,
   else
     method = self->record != NULL ? "catalogue.update" : "catalogue.create";
 
-  set_busy (self, TRUE);
-  sui_rpc_client_call_async (self->client, method, params, self->cancellable, save_cb,
-                             g_object_ref (self));
+  sui_form_call (self->form, self->client, method, params, save_cb);
 }
 
 /* For tests and scripted input */
@@ -698,18 +628,12 @@ sui_catalogue_dialog_get_field_error (SuiCatalogueDialog *self,
                                       const char         *field)
 {
   g_autofree char *name = NULL;
-  Field *f;
 
   g_return_val_if_fail (SUI_IS_CATALOGUE_DIALOG (self), NULL);
 
   name = g_str_has_suffix (field, "_bp") ? g_strndup (field, strlen (field) - 3)
                                          : g_strdup (field);
-  if ((f = find_field (self, name)) == NULL || !gtk_widget_get_visible (f->error))
-    return NULL;
-
-  if (ADW_IS_ACTION_ROW (f->error))
-    return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (f->error));
-  return gtk_label_get_text (GTK_LABEL (f->error));
+  return sui_form_get_field_error (self->form, name);
 }
 
 const char *
@@ -717,7 +641,7 @@ sui_catalogue_dialog_get_message (SuiCatalogueDialog *self)
 {
   g_return_val_if_fail (SUI_IS_CATALOGUE_DIALOG (self), NULL);
 
-  return self->message;
+  return sui_form_get_message (self->form);
 }
 
 gboolean
@@ -725,7 +649,7 @@ sui_catalogue_dialog_get_busy (SuiCatalogueDialog *self)
 {
   g_return_val_if_fail (SUI_IS_CATALOGUE_DIALOG (self), FALSE);
 
-  return self->busy;
+  return sui_form_get_busy (self->form);
 }
 
 /* GObject */
@@ -743,8 +667,7 @@ sui_catalogue_dialog_dispose (GObject *object)
 {
   SuiCatalogueDialog *self = (SuiCatalogueDialog *)object;
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  sui_form_cancel (self->form);
 
   G_OBJECT_CLASS (sui_catalogue_dialog_parent_class)->dispose (object);
 }
@@ -757,7 +680,7 @@ sui_catalogue_dialog_finalize (GObject *object)
   g_clear_object (&self->client);
   g_clear_pointer (&self->record, json_object_unref);
   g_clear_pointer (&self->fields, g_array_unref);
-  g_clear_pointer (&self->message, g_free);
+  g_clear_pointer (&self->form, sui_form_free);
 
   G_OBJECT_CLASS (sui_catalogue_dialog_parent_class)->finalize (object);
 }
@@ -799,7 +722,8 @@ sui_catalogue_dialog_init (SuiCatalogueDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->cancellable = g_cancellable_new ();
+  self->form = sui_form_new (GTK_WIDGET (self), self->message_label, self->spinner,
+                             "dialog.save");
   self->fields = g_array_new (FALSE, TRUE, sizeof (Field));
   g_array_set_clear_func (self->fields, field_clear);
 }

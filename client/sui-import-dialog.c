@@ -16,21 +16,18 @@
 #include "sui-form.h"
 #include "sui-import-dialog.h"
 #include "sui-json.h"
-
-#define PULSE_MS 120
+#include "sui-upload.h"
 
 struct _SuiImportDialog
 {
   AdwWindow parent_instance;
 
-  GtkStack *stack;
+  SuiUpload upload;
   AdwWindowTitle *window_title;
   AdwStatusPage *choose_page;
   AdwComboRow *kind_row;
   AdwComboRow *unit_row;
   AdwEntryRow *path_row;
-  GtkLabel *working_label;
-  GtkProgressBar *progress;
   AdwActionRow *file_row;
   AdwActionRow *encoding_row;
   AdwActionRow *columns_row;
@@ -43,13 +40,10 @@ struct _SuiImportDialog
   AdwStatusPage *done_page;
 
   SuiRpcClient *client;
-  JsonArray *units;
-  GFile *file;
-  char *file_id;
+  gboolean has_units;        /* an admin picks the unit the file is for */
+  gint64 file_id;
   JsonObject *preview;
   char *summary;
-  GCancellable *cancellable;
-  guint pulse_source;
   gboolean can_commit;
   guint kind;
 };
@@ -92,33 +86,6 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (SuiImportDialog, sui_import_dialog, ADW_TYPE_WINDOW)
 
-static gboolean
-pulse_cb (gpointer user_data)
-{
-  SuiImportDialog *self = user_data;
-
-  gtk_progress_bar_pulse (self->progress);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-set_working (SuiImportDialog *self,
-             const char      *what)
-{
-  gtk_label_set_text (self->working_label, what);
-  gtk_stack_set_visible_child_name (self->stack, "working");
-  if (self->pulse_source == 0)
-    self->pulse_source = g_timeout_add (PULSE_MS, pulse_cb, self);
-}
-
-static void
-stop_working (SuiImportDialog *self,
-              const char      *step)
-{
-  g_clear_handle_id (&self->pulse_source, g_source_remove);
-  gtk_stack_set_visible_child_name (self->stack, step);
-}
-
 static void
 show_error (SuiImportDialog *self,
             const GError    *error)
@@ -126,26 +93,11 @@ show_error (SuiImportDialog *self,
   g_autofree char *message = sui_rpc_client_describe_error (error);
   GtkWidget *dialog;
 
-  stop_working (self, self->preview != NULL ? "preview" : "choose");
+  sui_upload_stop_working (&self->upload, self->preview != NULL ? "preview" : "choose");
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The import did not go through"),
                                    message);
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("Close"));
   gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static gint64
-get_unit_id (SuiImportDialog *self)
-{
-  guint selected;
-
-  if (self->units == NULL)
-    return 0;
-
-  selected = adw_combo_row_get_selected (self->unit_row);
-  if (selected >= json_array_get_length (self->units))
-    return 0;
-
-  return sui_json_get_id (json_array_get_object_element (self->units, selected), "id");
 }
 
 static JsonNode *
@@ -153,11 +105,11 @@ import_params (SuiImportDialog *self,
                gboolean         commit)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  gint64 unit_id = get_unit_id (self);
+  gint64 unit_id = sui_form_combo_get_id (self->unit_row);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "file_id");
-  json_builder_add_int_value (builder, g_ascii_strtoll (self->file_id, NULL, 10));
+  json_builder_add_int_value (builder, self->file_id);
   json_builder_set_member_name (builder, "kind");
   json_builder_add_string_value (builder, kinds[self->kind].kind);
   if (unit_id != 0 && kinds[self->kind].needs_unit)
@@ -215,7 +167,7 @@ show_preview (SuiImportDialog *self)
   g_autoptr(GString) recognised = g_string_new (NULL);
   g_autoptr(GString) ignored = g_string_new (NULL);
   g_autofree char *counts = counts_text (preview);
-  g_autofree char *basename = g_file_get_basename (self->file);
+  g_autofree char *basename = g_file_get_basename (self->upload.file);
   JsonArray *array;
   GtkWidget *child;
   gint64 invalid = sui_json_get_int (preview, "invalid");
@@ -275,7 +227,7 @@ show_preview (SuiImportDialog *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->skip_switch), invalid > 0);
   update_commit (self);
 
-  stop_working (self, "preview");
+  sui_upload_stop_working (&self->upload, "preview");
 }
 
 static void
@@ -310,29 +262,21 @@ upload_cb (GObject      *object,
 {
   g_autoptr(SuiImportDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) file = NULL;
   g_autoptr(JsonNode) params = NULL;
 
-  file = sui_rpc_client_upload_finish (SUI_RPC_CLIENT (object), result, &error);
+  self->file_id = sui_upload_finish (&self->upload, object, result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  if (file == NULL)
+  if (error != NULL)
     {
       show_error (self, error);
       return;
     }
 
-  g_free (self->file_id);
-  /* Ids travel as numbers or as strings (bigint); keep the text either way. */
-  if (json_object_has_member (file, "id") &&
-      json_node_get_value_type (json_object_get_member (file, "id")) == G_TYPE_STRING)
-    self->file_id = g_strdup (json_object_get_string_member (file, "id"));
-  else
-    self->file_id = g_strdup_printf ("%" G_GINT64_FORMAT, sui_json_get_id (file, "id"));
   params = import_params (self, FALSE);
-  set_working (self, _("Checking every row…"));
-  sui_rpc_client_call_async (self->client, "imports.preview", params, self->cancellable,
+  sui_upload_set_working (&self->upload, _("Checking every row…"));
+  sui_rpc_client_call_async (self->client, "imports.preview", params, self->upload.cancellable,
                              preview_cb, g_object_ref (self));
 }
 
@@ -348,28 +292,15 @@ sui_import_dialog_open_file (SuiImportDialog *self,
   g_return_if_fail (SUI_IS_IMPORT_DIALOG (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  g_set_object (&self->file, file);
   g_clear_pointer (&self->preview, json_object_unref);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-
-  set_working (self, _("Uploading the file…"));
-  sui_rpc_client_upload_async (self->client, file, self->cancellable, upload_cb,
-                               g_object_ref (self));
+  sui_upload_start (&self->upload, self->client, file, upload_cb);
 }
 
 static void
-on_file_chosen (GtkNativeDialog *chooser,
-                int              response,
-                SuiImportDialog *self)
+open_chosen (GtkWidget *owner,
+             GFile     *file)
 {
-  g_autoptr(GFile) file = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT &&
-      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser))) != NULL)
-    sui_import_dialog_open_file (self, file);
-
-  g_object_unref (chooser);
+  sui_import_dialog_open_file (SUI_IMPORT_DIALOG (owner), file);
 }
 
 static void
@@ -378,23 +309,8 @@ choose_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   SuiImportDialog *self = SUI_IMPORT_DIALOG (widget);
-  GtkFileChooserNative *chooser;
-  g_autoptr(GtkFileFilter) csv = gtk_file_filter_new ();
-  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
 
-  chooser = gtk_file_chooser_native_new (_("Choose a CSV File"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_filter_set_name (csv, _("CSV files"));
-  gtk_file_filter_add_pattern (csv, "*.csv");
-  gtk_file_filter_add_pattern (csv, "*.CSV");
-  gtk_file_filter_add_pattern (csv, "*.txt");
-  gtk_file_filter_add_mime_type (csv, "text/csv");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), csv);
-  gtk_file_filter_set_name (all, _("All files"));
-  gtk_file_filter_add_pattern (all, "*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (on_file_chosen), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  sui_upload_choose_csv (&self->upload, TRUE, open_chosen);
 }
 
 /* A path typed or pasted (a share on the office network, say) instead of the chooser. */
@@ -459,7 +375,7 @@ commit_cb (GObject      *object,
     }
 
   answer = json_node_get_object (node);
-  basename = g_file_get_basename (self->file);
+  basename = g_file_get_basename (self->upload.file);
   counts = counts_text (answer);
   if (self->kind == 0)
     written = g_strdup_printf (ngettext ("%u object written.", "%u objects written.",
@@ -505,7 +421,7 @@ commit_cb (GObject      *object,
 
   adw_status_page_set_title (self->done_page, _("Import Finished"));
   adw_status_page_set_description (self->done_page, written);
-  stop_working (self, "done");
+  sui_upload_stop_working (&self->upload, "done");
   g_signal_emit (self, signals[IMPORTED], 0);
 }
 
@@ -517,12 +433,12 @@ commit_action (GtkWidget  *widget,
   SuiImportDialog *self = SUI_IMPORT_DIALOG (widget);
   g_autoptr(JsonNode) params = NULL;
 
-  if (self->file_id == NULL)
+  if (self->file_id == 0)
     return;
 
   params = import_params (self, TRUE);
-  set_working (self, _(kinds[self->kind].working));
-  sui_rpc_client_call_async (self->client, "imports.commit", params, self->cancellable,
+  sui_upload_set_working (&self->upload, _(kinds[self->kind].working));
+  sui_rpc_client_call_async (self->client, "imports.commit", params, self->upload.cancellable,
                              commit_cb, g_object_ref (self));
 }
 
@@ -533,10 +449,7 @@ cancel_action (GtkWidget  *widget,
 {
   SuiImportDialog *self = SUI_IMPORT_DIALOG (widget);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  stop_working (self, self->preview != NULL ? "preview" : "choose");
+  sui_upload_cancel (&self->upload, self->preview != NULL ? "preview" : "choose");
 }
 
 static void
@@ -547,8 +460,8 @@ restart_action (GtkWidget  *widget,
   SuiImportDialog *self = SUI_IMPORT_DIALOG (widget);
 
   g_clear_pointer (&self->preview, json_object_unref);
-  g_clear_pointer (&self->file_id, g_free);
-  gtk_stack_set_visible_child_name (self->stack, "choose");
+  self->file_id = 0;
+  gtk_stack_set_visible_child_name (self->upload.stack, "choose");
 }
 
 static void
@@ -576,7 +489,8 @@ on_summary_chosen (GtkNativeDialog *chooser,
     {
       bytes = g_bytes_new (self->summary, strlen (self->summary));
       g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
-                                           G_FILE_CREATE_REPLACE_DESTINATION, self->cancellable,
+                                           G_FILE_CREATE_REPLACE_DESTINATION,
+                                           self->upload.cancellable,
                                            summary_saved_cb, g_object_ref (self));
     }
 
@@ -610,7 +524,7 @@ on_kind_changed (SuiImportDialog *self)
   adw_window_title_set_title (self->window_title, _(kinds[kind].title));
   adw_status_page_set_description (self->choose_page, _(kinds[kind].description));
   gtk_widget_set_visible (GTK_WIDGET (self->unit_row),
-                          self->units != NULL && kinds[kind].needs_unit);
+                          self->has_units && kinds[kind].needs_unit);
 }
 
 /**
@@ -661,7 +575,7 @@ sui_import_dialog_get_step (SuiImportDialog *self)
 {
   g_return_val_if_fail (SUI_IS_IMPORT_DIALOG (self), NULL);
 
-  return gtk_stack_get_visible_child_name (self->stack);
+  return gtk_stack_get_visible_child_name (self->upload.stack);
 }
 
 /* Returns: (transfer none) (nullable): the answer of imports.preview */
@@ -686,9 +600,7 @@ sui_import_dialog_dispose (GObject *object)
 {
   SuiImportDialog *self = (SuiImportDialog *)object;
 
-  g_clear_handle_id (&self->pulse_source, g_source_remove);
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  sui_upload_clear (&self->upload);
 
   G_OBJECT_CLASS (sui_import_dialog_parent_class)->dispose (object);
 }
@@ -699,10 +611,7 @@ sui_import_dialog_finalize (GObject *object)
   SuiImportDialog *self = (SuiImportDialog *)object;
 
   g_clear_object (&self->client);
-  g_clear_object (&self->file);
-  g_clear_pointer (&self->units, json_array_unref);
   g_clear_pointer (&self->preview, json_object_unref);
-  g_clear_pointer (&self->file_id, g_free);
   g_clear_pointer (&self->summary, g_free);
 
   G_OBJECT_CLASS (sui_import_dialog_parent_class)->finalize (object);
@@ -727,7 +636,7 @@ sui_import_dialog_class_init (SuiImportDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/shuangsui/Desk/ui/sui-import-dialog.ui");
-  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, stack);
+  sui_upload_bind_template (widget_class, G_STRUCT_OFFSET (SuiImportDialog, upload));
   gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, window_title);
   gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, choose_page);
   gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, kind_row);
@@ -736,8 +645,6 @@ sui_import_dialog_class_init (SuiImportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, path_row);
   gtk_widget_class_bind_template_callback (widget_class, on_path_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_path_activated);
-  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, working_label);
-  gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, progress);
   gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, file_row);
   gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, encoding_row);
   gtk_widget_class_bind_template_child (widget_class, SuiImportDialog, columns_row);
@@ -770,7 +677,7 @@ sui_import_dialog_init (SuiImportDialog *self)
     gtk_string_list_append (kind_names, _(kinds[i].name));
   adw_combo_row_set_model (self->kind_row, G_LIST_MODEL (kind_names));
 
-  self->cancellable = g_cancellable_new ();
+  sui_upload_init (&self->upload, GTK_WIDGET (self));
   g_signal_connect_swapped (self->skip_switch, "notify::active", G_CALLBACK (update_commit), self);
   sui_form_label_editable (GTK_WIDGET (self->path_row), _("Path of the file"));
   on_path_changed (self);
@@ -791,17 +698,8 @@ sui_import_dialog_new (SuiRpcClient *client,
   self = g_object_new (SUI_TYPE_IMPORT_DIALOG, NULL);
   self->client = g_object_ref (client);
 
-  if (units != NULL)
-    {
-      g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
-
-      self->units = json_array_ref (units);
-      for (guint i = 0; i < json_array_get_length (units); i++)
-        gtk_string_list_append (names,
-                                sui_json_get_string (json_array_get_object_element (units, i),
-                                                     "name"));
-      adw_combo_row_set_model (self->unit_row, G_LIST_MODEL (names));
-    }
+  self->has_units = units != NULL;
+  sui_form_combo_fill (self->unit_row, NULL, units, "id", "name", FALSE);
   on_kind_changed (self);
 
   return self;

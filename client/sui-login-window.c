@@ -27,10 +27,10 @@ struct _SuiLoginWindow
   GtkButton *login_button;
   GtkSpinner *spinner;
 
-  GCancellable *cancellable;
-  char *error_message;
-  gboolean busy;
+  SuiForm *form;
 };
+
+#define MEMBER(member) G_STRUCT_OFFSET (SuiLoginWindow, member)
 
 enum {
   PROP_0,
@@ -56,17 +56,10 @@ static void
 set_busy (SuiLoginWindow *self,
           gboolean        busy)
 {
-  if (self->busy == busy)
-    return;
-
-  self->busy = busy;
   gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->login_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "login.submit", !busy);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
-  gtk_spinner_set_spinning (self->spinner, busy);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+  sui_form_set_busy (self->form, busy);
 }
 
 void
@@ -75,17 +68,7 @@ sui_login_window_set_error_message (SuiLoginWindow *self,
 {
   g_return_if_fail (SUI_IS_LOGIN_WINDOW (self));
 
-  if (message != NULL && message[0] == '\0')
-    message = NULL;
-
-  if (g_strcmp0 (message, self->error_message) == 0)
-    return;
-
-  g_free (self->error_message);
-  self->error_message = g_strdup (message);
-  gtk_label_set_text (self->error_label, message != NULL ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);
+  sui_form_set_message (self->form, message);
 }
 
 const char *
@@ -93,7 +76,7 @@ sui_login_window_get_error_message (SuiLoginWindow *self)
 {
   g_return_val_if_fail (SUI_IS_LOGIN_WINDOW (self), NULL);
 
-  return self->error_message;
+  return sui_form_get_message (self->form);
 }
 
 gboolean
@@ -101,7 +84,7 @@ sui_login_window_get_busy (SuiLoginWindow *self)
 {
   g_return_val_if_fail (SUI_IS_LOGIN_WINDOW (self), FALSE);
 
-  return self->busy;
+  return sui_form_get_busy (self->form);
 }
 
 static void
@@ -177,7 +160,7 @@ sui_login_window_submit (GtkWidget  *widget,
   g_autofree char *login = NULL;
   const char *password;
 
-  if (self->busy)
+  if (sui_form_get_busy (self->form))
     return;
 
   url = sui_rpc_client_normalize_url (gtk_editable_get_text (GTK_EDITABLE (self->server_row)),
@@ -217,13 +200,11 @@ sui_login_window_submit (GtkWidget  *widget,
   json_builder_end_object (builder);
   params = json_builder_get_root (builder);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  sui_form_cancel (self->form);
 
   client = sui_rpc_client_new (url);
   set_busy (self, TRUE);
-  sui_rpc_client_call_async (client, "auth.login", params, self->cancellable,
+  sui_rpc_client_call_async (client, "auth.login", params, sui_form_get_cancellable (self->form),
                              login_cb, g_object_ref (self));
 }
 
@@ -250,8 +231,7 @@ sui_login_window_dispose (GObject *object)
 {
   SuiLoginWindow *self = (SuiLoginWindow *)object;
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  sui_form_cancel (self->form);
 
   G_OBJECT_CLASS (sui_login_window_parent_class)->dispose (object);
 }
@@ -261,75 +241,9 @@ sui_login_window_finalize (GObject *object)
 {
   SuiLoginWindow *self = (SuiLoginWindow *)object;
 
-  g_clear_pointer (&self->error_message, g_free);
+  g_clear_pointer (&self->form, sui_form_free);
 
   G_OBJECT_CLASS (sui_login_window_parent_class)->finalize (object);
-}
-
-static void
-sui_login_window_get_property (GObject    *object,
-                               guint       prop_id,
-                               GValue     *value,
-                               GParamSpec *pspec)
-{
-  SuiLoginWindow *self = SUI_LOGIN_WINDOW (object);
-
-  switch (prop_id)
-    {
-    case PROP_SERVER_URL:
-      g_value_set_string (value, gtk_editable_get_text (GTK_EDITABLE (self->server_row)));
-      break;
-
-    case PROP_LOGIN:
-      g_value_set_string (value, gtk_editable_get_text (GTK_EDITABLE (self->login_row)));
-      break;
-
-    case PROP_PASSWORD:
-      g_value_set_string (value, gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
-      break;
-
-    case PROP_BUSY:
-      g_value_set_boolean (value, self->busy);
-      break;
-
-    case PROP_ERROR_MESSAGE:
-      g_value_set_string (value, self->error_message);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-sui_login_window_set_property (GObject      *object,
-                               guint         prop_id,
-                               const GValue *value,
-                               GParamSpec   *pspec)
-{
-  SuiLoginWindow *self = SUI_LOGIN_WINDOW (object);
-  const char *text = NULL;
-
-  if (G_VALUE_HOLDS_STRING (value))
-    text = g_value_get_string (value) ? g_value_get_string (value) : "";
-
-  switch (prop_id)
-    {
-    case PROP_SERVER_URL:
-      gtk_editable_set_text (GTK_EDITABLE (self->server_row), text);
-      break;
-
-    case PROP_LOGIN:
-      gtk_editable_set_text (GTK_EDITABLE (self->login_row), text);
-      break;
-
-    case PROP_PASSWORD:
-      gtk_editable_set_text (GTK_EDITABLE (self->password_row), text);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -340,24 +254,14 @@ sui_login_window_class_init (SuiLoginWindowClass *klass)
 
   object_class->dispose = sui_login_window_dispose;
   object_class->finalize = sui_login_window_finalize;
-  object_class->get_property = sui_login_window_get_property;
-  object_class->set_property = sui_login_window_set_property;
+  object_class->get_property = sui_form_get_property;
+  object_class->set_property = sui_form_set_property;
 
-  properties[PROP_SERVER_URL] =
-    g_param_spec_string ("server-url", NULL, NULL, NULL,
-                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-  properties[PROP_LOGIN] =
-    g_param_spec_string ("login", NULL, NULL, NULL,
-                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-  properties[PROP_PASSWORD] =
-    g_param_spec_string ("password", NULL, NULL, NULL,
-                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-  properties[PROP_BUSY] =
-    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
-                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
-  properties[PROP_ERROR_MESSAGE] =
-    g_param_spec_string ("error-message", NULL, NULL, NULL,
-                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_SERVER_URL] = sui_form_text_property ("server-url", MEMBER (server_row));
+  properties[PROP_LOGIN] = sui_form_text_property ("login", MEMBER (login_row));
+  properties[PROP_PASSWORD] = sui_form_text_property ("password", MEMBER (password_row));
+  properties[PROP_BUSY] = sui_form_busy_property (MEMBER (form));
+  properties[PROP_ERROR_MESSAGE] = sui_form_message_property ("error-message", MEMBER (form));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -395,6 +299,10 @@ sui_login_window_init (SuiLoginWindow *self)
   g_autofree char *last_login = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->form = sui_form_new (GTK_WIDGET (self), self->error_label, self->spinner,
+                             "login.submit");
+  sui_form_notify (self->form, properties[PROP_BUSY], properties[PROP_ERROR_MESSAGE]);
 
   sui_form_label_editable (GTK_WIDGET (self->server_row), _("Server address"));
   sui_form_label_editable (GTK_WIDGET (self->login_row), _("Login name"));

@@ -6,7 +6,6 @@
 
 #include <glib/gi18n.h>
 
-#include "sui-error-data.h"
 #include "sui-form.h"
 #include "sui-password-dialog.h"
 
@@ -24,8 +23,10 @@ struct _SuiPasswordDialog
 
   SuiRpcClient *client;
   SuiUser *user;
-  GCancellable *cancellable;
+  SuiForm *form;
 };
+
+#define MEMBER(member) G_STRUCT_OFFSET (SuiPasswordDialog, member)
 
 enum {
   PROP_0,
@@ -45,50 +46,27 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (SuiPasswordDialog, sui_password_dialog, ADW_TYPE_WINDOW)
 
 static void
-set_busy (SuiPasswordDialog *self,
-          gboolean           busy)
-{
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
-  gtk_spinner_set_spinning (self->spinner, busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.save", !busy);
-}
-
-static void
-set_message (SuiPasswordDialog *self,
-             const char        *message)
-{
-  gtk_label_set_text (self->message_label, message != NULL ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL);
-}
-
-static void
 save_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
 {
   g_autoptr(SuiPasswordDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) error_data = NULL;
+  g_autoptr(GHashTable) fields = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *done = NULL;
 
-  node = sui_rpc_client_call_finish (SUI_RPC_CLIENT (object), result, &error_data, &error);
+  node = sui_form_call_finish (self->form, object, result, &fields, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  set_busy (self, FALSE);
-
   if (node == NULL)
     {
-      g_autoptr(GHashTable) fields = sui_error_data_get_fields (error_data);
-
-      if (!sui_form_apply_errors (fields,
-                                  "password", self->password_row, self->password_error,
-                                  NULL))
+      if (!sui_form_show_field_errors (self->form, fields))
         {
           g_autofree char *message = sui_rpc_client_describe_error (error);
 
-          set_message (self, message);
+          sui_form_set_message (self->form, message);
         }
       return;
     }
@@ -109,16 +87,12 @@ save_action (GtkWidget  *widget,
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
   const char *confirm = gtk_editable_get_text (GTK_EDITABLE (self->confirm_row));
 
-  set_message (self, NULL);
-  sui_form_apply_errors (NULL,
-                         "password", self->password_row, self->password_error,
-                         "confirm", self->confirm_row, self->confirm_error,
-                         NULL);
+  if (!sui_form_begin_save (self->form))
+    return;
 
   if (g_strcmp0 (password, confirm) != 0)
     {
-      sui_form_set_field_error (GTK_WIDGET (self->confirm_row), self->confirm_error,
-                                _("The two new passwords do not match."));
+      sui_form_show_field_error (self->form, "confirm", _("The two new passwords do not match."));
       return;
     }
 
@@ -130,28 +104,16 @@ save_action (GtkWidget  *widget,
   json_builder_end_object (builder);
   params = json_builder_get_root (builder);
 
-  set_busy (self, TRUE);
-  sui_rpc_client_call_async (self->client, "users.reset_password", params, self->cancellable,
-                             save_cb, g_object_ref (self));
+  sui_form_call (self->form, self->client, "users.reset_password", params, save_cb);
 }
 
 const char *
 sui_password_dialog_get_field_error (SuiPasswordDialog *self,
                                      const char        *field)
 {
-  AdwActionRow *row = NULL;
-
   g_return_val_if_fail (SUI_IS_PASSWORD_DIALOG (self), NULL);
 
-  if (g_str_equal (field, "password"))
-    row = self->password_error;
-  else if (g_str_equal (field, "confirm"))
-    row = self->confirm_error;
-
-  if (row == NULL || !gtk_widget_get_visible (GTK_WIDGET (row)))
-    return NULL;
-
-  return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+  return sui_form_get_field_error (self->form, field);
 }
 
 static void
@@ -175,8 +137,7 @@ sui_password_dialog_dispose (GObject *object)
 {
   SuiPasswordDialog *self = (SuiPasswordDialog *)object;
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  sui_form_cancel (self->form);
 
   G_OBJECT_CLASS (sui_password_dialog_parent_class)->dispose (object);
 }
@@ -188,54 +149,9 @@ sui_password_dialog_finalize (GObject *object)
 
   g_clear_object (&self->client);
   g_clear_object (&self->user);
+  g_clear_pointer (&self->form, sui_form_free);
 
   G_OBJECT_CLASS (sui_password_dialog_parent_class)->finalize (object);
-}
-
-static void
-sui_password_dialog_get_property (GObject    *object,
-                                  guint       prop_id,
-                                  GValue     *value,
-                                  GParamSpec *pspec)
-{
-  SuiPasswordDialog *self = SUI_PASSWORD_DIALOG (object);
-
-  switch (prop_id)
-    {
-    case PROP_CLIENT:
-      g_value_set_object (value, self->client);
-      break;
-
-    case PROP_USER:
-      g_value_set_object (value, self->user);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-sui_password_dialog_set_property (GObject      *object,
-                                  guint         prop_id,
-                                  const GValue *value,
-                                  GParamSpec   *pspec)
-{
-  SuiPasswordDialog *self = SUI_PASSWORD_DIALOG (object);
-
-  switch (prop_id)
-    {
-    case PROP_CLIENT:
-      self->client = g_value_dup_object (value);
-      break;
-
-    case PROP_USER:
-      self->user = g_value_dup_object (value);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -247,15 +163,12 @@ sui_password_dialog_class_init (SuiPasswordDialogClass *klass)
   object_class->constructed = sui_password_dialog_constructed;
   object_class->dispose = sui_password_dialog_dispose;
   object_class->finalize = sui_password_dialog_finalize;
-  object_class->get_property = sui_password_dialog_get_property;
-  object_class->set_property = sui_password_dialog_set_property;
+  object_class->get_property = sui_form_get_property;
+  object_class->set_property = sui_form_set_property;
 
   properties[PROP_CLIENT] =
-    g_param_spec_object ("client", NULL, NULL, SUI_TYPE_RPC_CLIENT,
-                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
-  properties[PROP_USER] =
-    g_param_spec_object ("user", NULL, NULL, SUI_TYPE_USER,
-                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+    sui_form_object_property ("client", SUI_TYPE_RPC_CLIENT, MEMBER (client));
+  properties[PROP_USER] = sui_form_object_property ("user", SUI_TYPE_USER, MEMBER (user));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -286,7 +199,12 @@ sui_password_dialog_init (SuiPasswordDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->cancellable = g_cancellable_new ();
+  self->form = sui_form_new (GTK_WIDGET (self), self->message_label, self->spinner,
+                             "dialog.save");
+  sui_form_add_field (self->form, "password", GTK_WIDGET (self->password_row),
+                      GTK_WIDGET (self->password_error));
+  sui_form_add_field (self->form, "confirm", GTK_WIDGET (self->confirm_row),
+                      GTK_WIDGET (self->confirm_error));
   sui_form_label_editable (GTK_WIDGET (self->password_row), _("New password"));
   sui_form_label_editable (GTK_WIDGET (self->confirm_row), _("Repeat new password"));
 }

@@ -11,20 +11,19 @@
 
 #include <glib/gi18n.h>
 
+#include "sui-form.h"
 #include "sui-json.h"
 #include "sui-registry-dialog.h"
+#include "sui-upload.h"
 
-#define PULSE_MS 120
 #define MAX_SHOWN 200
 
 struct _SuiRegistryDialog
 {
   AdwWindow parent_instance;
 
-  GtkStack *stack;
+  SuiUpload upload;
   AdwComboRow *unit_row;
-  GtkLabel *working_label;
-  GtkProgressBar *progress;
   AdwActionRow *file_row;
   AdwActionRow *columns_row;
   AdwActionRow *counts_row;
@@ -38,13 +37,9 @@ struct _SuiRegistryDialog
   GtkListBox *invalid_list;
 
   SuiRpcClient *client;
-  JsonArray *units;
-  GFile *file;
   gint64 file_id;
   JsonObject *report;
   gint64 added;
-  GCancellable *cancellable;
-  guint pulse_source;
 };
 
 enum {
@@ -55,33 +50,6 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (SuiRegistryDialog, sui_registry_dialog, ADW_TYPE_WINDOW)
-
-static gboolean
-pulse_cb (gpointer user_data)
-{
-  SuiRegistryDialog *self = user_data;
-
-  gtk_progress_bar_pulse (self->progress);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-set_working (SuiRegistryDialog *self,
-             const char        *what)
-{
-  gtk_label_set_text (self->working_label, what);
-  gtk_stack_set_visible_child_name (self->stack, "working");
-  if (self->pulse_source == 0)
-    self->pulse_source = g_timeout_add (PULSE_MS, pulse_cb, self);
-}
-
-static void
-stop_working (SuiRegistryDialog *self,
-              const char        *step)
-{
-  g_clear_handle_id (&self->pulse_source, g_source_remove);
-  gtk_stack_set_visible_child_name (self->stack, step);
-}
 
 static void
 tell (SuiRegistryDialog *self,
@@ -100,7 +68,7 @@ show_error (SuiRegistryDialog *self,
 {
   g_autofree char *message = sui_rpc_client_describe_error (error);
 
-  stop_working (self, self->report != NULL ? "report" : "choose");
+  sui_upload_stop_working (&self->upload, self->report != NULL ? "report" : "choose");
   tell (self, _("The check did not go through"), message);
 }
 
@@ -108,21 +76,15 @@ static JsonNode *
 check_params (SuiRegistryDialog *self)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  gint64 unit_id = sui_form_combo_get_id (self->unit_row);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "file_id");
   json_builder_add_int_value (builder, self->file_id);
-  if (self->units != NULL)
+  if (unit_id != 0)
     {
-      guint selected = adw_combo_row_get_selected (self->unit_row);
-
-      if (selected < json_array_get_length (self->units))
-        {
-          json_builder_set_member_name (builder, "unit_id");
-          json_builder_add_int_value (builder,
-                                      sui_json_get_id (json_array_get_object_element (
-                                                         self->units, selected), "id"));
-        }
+      json_builder_set_member_name (builder, "unit_id");
+      json_builder_add_int_value (builder, unit_id);
     }
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
@@ -193,7 +155,7 @@ show_report (SuiRegistryDialog *self)
   JsonObject *report = self->report;
   g_autoptr(GString) columns = g_string_new (NULL);
   g_autofree char *counts = NULL;
-  g_autofree char *basename = g_file_get_basename (self->file);
+  g_autofree char *basename = g_file_get_basename (self->upload.file);
   JsonArray *array;
   guint n;
 
@@ -290,7 +252,7 @@ show_report (SuiRegistryDialog *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "registry.add-missing",
                                  sui_json_get_int (report, "missing") > 0);
-  stop_working (self, "report");
+  sui_upload_stop_working (&self->upload, "report");
 }
 
 static void
@@ -322,8 +284,8 @@ run_check (SuiRegistryDialog *self)
 {
   g_autoptr(JsonNode) params = check_params (self);
 
-  set_working (self, _("Comparing the register with the registry…"));
-  sui_rpc_client_call_async (self->client, "registry.check", params, self->cancellable,
+  sui_upload_set_working (&self->upload, _("Comparing the register with the registry…"));
+  sui_rpc_client_call_async (self->client, "registry.check", params, self->upload.cancellable,
                              check_cb, g_object_ref (self));
 }
 
@@ -334,18 +296,16 @@ upload_cb (GObject      *object,
 {
   g_autoptr(SuiRegistryDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) file = NULL;
 
-  file = sui_rpc_client_upload_finish (SUI_RPC_CLIENT (object), result, &error);
+  self->file_id = sui_upload_finish (&self->upload, object, result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (file == NULL)
+  if (error != NULL)
     {
       show_error (self, error);
       return;
     }
 
-  self->file_id = sui_json_get_id (file, "id");
   run_check (self);
 }
 
@@ -356,28 +316,15 @@ sui_registry_dialog_open_file (SuiRegistryDialog *self,
   g_return_if_fail (SUI_IS_REGISTRY_DIALOG (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  g_set_object (&self->file, file);
   g_clear_pointer (&self->report, json_object_unref);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-
-  set_working (self, _("Uploading the file…"));
-  sui_rpc_client_upload_async (self->client, file, self->cancellable, upload_cb,
-                               g_object_ref (self));
+  sui_upload_start (&self->upload, self->client, file, upload_cb);
 }
 
 static void
-on_file_chosen (GtkNativeDialog   *chooser,
-                int                response,
-                SuiRegistryDialog *self)
+open_chosen (GtkWidget *owner,
+             GFile     *file)
 {
-  g_autoptr(GFile) file = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT &&
-      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser))) != NULL)
-    sui_registry_dialog_open_file (self, file);
-
-  g_object_unref (chooser);
+  sui_registry_dialog_open_file (SUI_REGISTRY_DIALOG (owner), file);
 }
 
 static void
@@ -386,18 +333,8 @@ choose_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   SuiRegistryDialog *self = SUI_REGISTRY_DIALOG (widget);
-  GtkFileChooserNative *chooser;
-  g_autoptr(GtkFileFilter) csv = gtk_file_filter_new ();
 
-  chooser = gtk_file_chooser_native_new (_("Choose a CSV File"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_filter_set_name (csv, _("CSV files"));
-  gtk_file_filter_add_pattern (csv, "*.csv");
-  gtk_file_filter_add_pattern (csv, "*.CSV");
-  gtk_file_filter_add_mime_type (csv, "text/csv");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), csv);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (on_file_chosen), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  sui_upload_choose_csv (&self->upload, FALSE, open_chosen);
 }
 
 static void
@@ -443,8 +380,8 @@ add_missing_action (GtkWidget  *widget,
     return;
 
   params = check_params (self);
-  set_working (self, _("Adding the missing objects…"));
-  sui_rpc_client_call_async (self->client, "registry.commit", params, self->cancellable,
+  sui_upload_set_working (&self->upload, _("Adding the missing objects…"));
+  sui_rpc_client_call_async (self->client, "registry.commit", params, self->upload.cancellable,
                              commit_cb, g_object_ref (self));
 }
 
@@ -455,10 +392,7 @@ cancel_action (GtkWidget  *widget,
 {
   SuiRegistryDialog *self = SUI_REGISTRY_DIALOG (widget);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  stop_working (self, self->report != NULL ? "report" : "choose");
+  sui_upload_cancel (&self->upload, self->report != NULL ? "report" : "choose");
 }
 
 static void
@@ -469,7 +403,7 @@ restart_action (GtkWidget  *widget,
   SuiRegistryDialog *self = SUI_REGISTRY_DIALOG (widget);
 
   g_clear_pointer (&self->report, json_object_unref);
-  gtk_stack_set_visible_child_name (self->stack, "choose");
+  gtk_stack_set_visible_child_name (self->upload.stack, "choose");
 }
 
 const char *
@@ -477,7 +411,7 @@ sui_registry_dialog_get_step (SuiRegistryDialog *self)
 {
   g_return_val_if_fail (SUI_IS_REGISTRY_DIALOG (self), NULL);
 
-  return gtk_stack_get_visible_child_name (self->stack);
+  return gtk_stack_get_visible_child_name (self->upload.stack);
 }
 
 /* Returns: (transfer none) (nullable): the answer of the last registry.check */
@@ -502,9 +436,7 @@ sui_registry_dialog_dispose (GObject *object)
 {
   SuiRegistryDialog *self = (SuiRegistryDialog *)object;
 
-  g_clear_handle_id (&self->pulse_source, g_source_remove);
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  sui_upload_clear (&self->upload);
 
   G_OBJECT_CLASS (sui_registry_dialog_parent_class)->dispose (object);
 }
@@ -515,8 +447,6 @@ sui_registry_dialog_finalize (GObject *object)
   SuiRegistryDialog *self = (SuiRegistryDialog *)object;
 
   g_clear_object (&self->client);
-  g_clear_object (&self->file);
-  g_clear_pointer (&self->units, json_array_unref);
   g_clear_pointer (&self->report, json_object_unref);
 
   G_OBJECT_CLASS (sui_registry_dialog_parent_class)->finalize (object);
@@ -537,10 +467,8 @@ sui_registry_dialog_class_init (SuiRegistryDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/shuangsui/Desk/ui/sui-registry-dialog.ui");
-  gtk_widget_class_bind_template_child (widget_class, SuiRegistryDialog, stack);
+  sui_upload_bind_template (widget_class, G_STRUCT_OFFSET (SuiRegistryDialog, upload));
   gtk_widget_class_bind_template_child (widget_class, SuiRegistryDialog, unit_row);
-  gtk_widget_class_bind_template_child (widget_class, SuiRegistryDialog, working_label);
-  gtk_widget_class_bind_template_child (widget_class, SuiRegistryDialog, progress);
   gtk_widget_class_bind_template_child (widget_class, SuiRegistryDialog, file_row);
   gtk_widget_class_bind_template_child (widget_class, SuiRegistryDialog, columns_row);
   gtk_widget_class_bind_template_child (widget_class, SuiRegistryDialog, counts_row);
@@ -565,7 +493,7 @@ static void
 sui_registry_dialog_init (SuiRegistryDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->cancellable = g_cancellable_new ();
+  sui_upload_init (&self->upload, GTK_WIDGET (self));
 }
 
 /**
@@ -582,17 +510,7 @@ sui_registry_dialog_new (SuiRpcClient *client,
 
   self = g_object_new (SUI_TYPE_REGISTRY_DIALOG, NULL);
   self->client = g_object_ref (client);
-  if (units != NULL)
-    {
-      g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
-
-      self->units = json_array_ref (units);
-      for (guint i = 0; i < json_array_get_length (units); i++)
-        gtk_string_list_append (names,
-                                sui_json_get_string (json_array_get_object_element (units, i),
-                                                     "name"));
-      adw_combo_row_set_model (self->unit_row, G_LIST_MODEL (names));
-      gtk_widget_set_visible (GTK_WIDGET (self->unit_row), TRUE);
-    }
+  sui_form_combo_fill (self->unit_row, NULL, units, "id", "name", FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->unit_row), units != NULL);
   return self;
 }
