@@ -77,26 +77,6 @@ sui_audit_append_system (PGconn      *conn,
 
 /* ---- audit.list ------------------------------------------------------------------- */
 
-static gboolean
-bad_param (SuiCall     *call,
-           const char  *field,
-           const char  *reason,
-           GError     **error)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "field");
-  json_builder_add_string_value (builder, field);
-  json_builder_set_member_name (builder, "reason");
-  json_builder_add_string_value (builder, reason);
-  json_builder_end_object (builder);
-  sui_call_set_error_data (call, json_builder_get_root (builder));
-  g_set_error (error, SUI_RPC_ERROR, SUI_RPC_ERROR_INVALID_PARAMS,
-               "Invalid params: %s %s", field, reason);
-  return FALSE;
-}
-
 static JsonNode *
 audit_list (SuiCall  *call,
             GError  **error)
@@ -118,17 +98,11 @@ audit_list (SuiCall  *call,
       !sui_call_get_int (call, "limit", FALSE, &limit, error))
     return NULL;
 
-  if (limit < 1 || limit > 1000)
-    {
-      bad_param (call, "limit", "must be between 1 and 1000", error);
-      return NULL;
-    }
+  if (!sui_call_page_params (call, after, limit, &after_text, &limit_text, error))
+    return NULL;
 
   if (sui_call_has (call, "actor_id"))
     actor_text = sui_pg_int_param (actor_id);
-  if (sui_call_has (call, "after"))
-    after_text = sui_pg_int_param (after);
-  limit_text = sui_pg_int_param (limit);
 
   params[0] = area;
   params[1] = actor_text;

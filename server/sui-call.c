@@ -103,11 +103,11 @@ sui_call_set_error_data (SuiCall  *call,
   call->error_data = data;
 }
 
-static gboolean
-param_error (SuiCall     *call,
-             const char  *name,
-             const char  *reason,
-             GError     **error)
+gboolean
+sui_call_param_error (SuiCall     *call,
+                      const char  *name,
+                      const char  *reason,
+                      GError     **error)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
@@ -124,23 +124,28 @@ param_error (SuiCall     *call,
   return FALSE;
 }
 
-/* Returns the member, NULL when absent or null; fails when required and missing. */
+/* Returns the member, NULL when absent or null; fails when required and missing, or when
+ * present but not a value of type (G_TYPE_INVALID: any type), naming reason. */
 static gboolean
 lookup_param (SuiCall     *call,
               const char  *name,
               gboolean     required,
+              GType        type,
+              const char  *reason,
               JsonNode   **out,
               GError     **error)
 {
   JsonNode *node = json_object_get_member (call->params, name);
 
+  *out = NULL;
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     {
-      *out = NULL;
       if (required)
-        return param_error (call, name, "is required", error);
+        return sui_call_param_error (call, name, "is required", error);
       return TRUE;
     }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != type)
+    return sui_call_param_error (call, name, reason, error);
 
   *out = node;
   return TRUE;
@@ -164,14 +169,10 @@ sui_call_get_string (SuiCall     *call,
 {
   JsonNode *node;
 
-  if (!lookup_param (call, name, required, &node, error))
+  if (!lookup_param (call, name, required, G_TYPE_STRING, "must be a string", &node, error))
     return FALSE;
-  if (node == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return param_error (call, name, "must be a string", error);
-
-  *out = json_node_get_string (node);
+  if (node != NULL)
+    *out = json_node_get_string (node);
   return TRUE;
 }
 
@@ -184,14 +185,10 @@ sui_call_get_int (SuiCall     *call,
 {
   JsonNode *node;
 
-  if (!lookup_param (call, name, required, &node, error))
+  if (!lookup_param (call, name, required, G_TYPE_INT64, "must be an integer", &node, error))
     return FALSE;
-  if (node == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return param_error (call, name, "must be an integer", error);
-
-  *out = json_node_get_int (node);
+  if (node != NULL)
+    *out = json_node_get_int (node);
   return TRUE;
 }
 
@@ -204,14 +201,53 @@ sui_call_get_bool (SuiCall     *call,
 {
   JsonNode *node;
 
-  if (!lookup_param (call, name, required, &node, error))
+  if (!lookup_param (call, name, required, G_TYPE_BOOLEAN, "must be true or false", &node,
+                     error))
     return FALSE;
-  if (node == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return param_error (call, name, "must be true or false", error);
+  if (node != NULL)
+    *out = json_node_get_boolean (node);
+  return TRUE;
+}
 
-  *out = json_node_get_boolean (node);
+gboolean
+sui_call_get_id_version (SuiCall  *call,
+                         gint64   *id,
+                         gint64   *version,
+                         GError  **error)
+{
+  return sui_call_get_int (call, "id", TRUE, id, error) &&
+         sui_call_get_int (call, "version", TRUE, version, error);
+}
+
+gboolean
+sui_call_get_page (SuiCall  *call,
+                   gint64   *after,
+                   gint64   *limit,
+                   GError  **error)
+{
+  *after = 0;
+  *limit = SUI_PAGE_DEFAULT_LIMIT;
+  if (!sui_call_get_int (call, "after", FALSE, after, error) ||
+      !sui_call_get_int (call, "limit", FALSE, limit, error))
+    return FALSE;
+  *limit = CLAMP (*limit, 1, SUI_PAGE_MAX_LIMIT);
+  return TRUE;
+}
+
+gboolean
+sui_call_page_params (SuiCall     *call,
+                      gint64       after,
+                      gint64       limit,
+                      char       **after_text,
+                      char       **limit_text,
+                      GError     **error)
+{
+  if (limit < 1 || limit > SUI_PAGE_MAX_LIMIT)
+    return sui_call_param_error (call, "limit", "must be between 1 and 1000", error);
+
+  if (sui_call_has (call, "after"))
+    *after_text = g_strdup_printf ("%" G_GINT64_FORMAT, after);
+  *limit_text = g_strdup_printf ("%" G_GINT64_FORMAT, limit);
   return TRUE;
 }
 

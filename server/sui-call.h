@@ -97,6 +97,39 @@ gboolean     sui_call_get_bool           (SuiCall     *call,
 gboolean     sui_call_has                (SuiCall     *call,
                                           const char  *name);
 
+/* -32602 with data {field: name, reason} (reason in English, e.g. "must be an integer");
+ * returns FALSE. For a parameter the getters above cannot check. */
+gboolean     sui_call_param_error        (SuiCall     *call,
+                                          const char  *name,
+                                          const char  *reason,
+                                          GError     **error);
+
+/* The required id and version that every write of a versioned record names. */
+gboolean     sui_call_get_id_version     (SuiCall     *call,
+                                          gint64      *id,
+                                          gint64      *version,
+                                          GError     **error);
+
+/* Keyset paging of a list ordered by id: the optional after (the last id of the page
+ * before; 0 when absent) and limit (SUI_PAGE_DEFAULT_LIMIT when absent, clamped to
+ * 1 … SUI_PAGE_MAX_LIMIT). */
+#define SUI_PAGE_DEFAULT_LIMIT 100
+#define SUI_PAGE_MAX_LIMIT     1000
+gboolean     sui_call_get_page           (SuiCall     *call,
+                                          gint64      *after,
+                                          gint64      *limit,
+                                          GError     **error);
+
+/* For the lists that refuse a limit outside 1 … SUI_PAGE_MAX_LIMIT (-32602 on limit)
+ * rather than clamp it: after and limit as text parameters, after NULL when the call has
+ * none. */
+gboolean     sui_call_page_params        (SuiCall     *call,
+                                          gint64       after,
+                                          gint64       limit,
+                                          char       **after_text,
+                                          char       **limit_text,
+                                          GError     **error);
+
 /* Field-level validation: collect every problem, then fail once with -32010 whose
  * data is {"fields": [{"field", "code", "message"}]} (message is Chinese). */
 typedef struct _SuiValidation SuiValidation;

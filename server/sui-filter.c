@@ -483,7 +483,68 @@ sui_filter_from_call (SuiCall        *call,
   return sui_validation_finish (v, call, error);
 }
 
+gboolean
+sui_filter_append_from_call (SuiCall        *call,
+                             const char     *name,
+                             SuiFilterKind   kind,
+                             const char     *alias,
+                             GString        *where,
+                             GPtrArray      *params,
+                             GError        **error)
+{
+  g_string_append_c (where, '(');
+  if (!sui_filter_from_call (call, name, kind, alias, where, params, error))
+    return FALSE;
+  g_string_append_c (where, ')');
+  return TRUE;
+}
+
 /* ---- shared by the register modules ------------------------------------------------ */
+
+gboolean
+sui_register_list_condition (SuiCall        *call,
+                             SuiFilterKind   kind,
+                             GString        *where,
+                             GPtrArray      *params,
+                             GError        **error)
+{
+  const char *alias = kind == SUI_FILTER_OBJECTS ? "o" : "i";
+  gboolean include_retired = FALSE;
+
+  if (kind == SUI_FILTER_OBJECTS &&
+      !sui_call_get_bool (call, "include_retired", FALSE, &include_retired, error))
+    return FALSE;
+
+  sui_register_append_scope (call, alias, where, params);
+  if (kind == SUI_FILTER_OBJECTS && !include_retired)
+    g_string_append (where, "not o.retired and ");
+  return sui_filter_append_from_call (call, "filter", kind, alias, where, params, error);
+}
+
+void
+sui_register_append_unit (const char *alias,
+                          const char *unit_text,
+                          GString    *where,
+                          GPtrArray  *params)
+{
+  g_autofree char *p = sui_sql_param (params, g_strdup (unit_text));
+
+  g_string_append_printf (where, "%s.unit_id = %s::bigint and ", alias, p);
+}
+
+void
+sui_register_append_scope (SuiCall    *call,
+                           const char *alias,
+                           GString    *where,
+                           GPtrArray  *params)
+{
+  g_autofree char *unit_text = NULL;
+
+  if (sui_register_is_admin (call))
+    return;
+  unit_text = sui_pg_int_param (call->user->unit_id);
+  sui_register_append_unit (alias, unit_text, where, params);
+}
 
 gboolean
 sui_register_is_admin (SuiCall *call)
@@ -530,6 +591,270 @@ sui_register_check_version (SuiCall     *call,
   return FALSE;
 }
 
+gboolean
+sui_register_check_row_version (SuiCall     *call,
+                                PGresult    *row,
+                                int          column,
+                                gint64       version,
+                                const char  *message,
+                                GError     **error)
+{
+  return sui_register_check_version (call, sui_pg_get_int (row, 0, column), version, message,
+                                     error);
+}
+
+gboolean
+sui_register_check_unit (SuiCall     *call,
+                         gint64       unit_id,
+                         const char  *message,
+                         GError     **error)
+{
+  if (sui_register_is_admin (call) || (call->user != NULL && call->user->unit_id == unit_id))
+    return TRUE;
+  g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_FORBIDDEN, message);
+  return FALSE;
+}
+
+JsonNode *
+sui_register_audit_after (SuiCall     *call,
+                          const char  *area,
+                          const char  *record_id,
+                          JsonNode    *before,
+                          JsonNode    *after,
+                          GError     **error)
+{
+  g_autoptr(JsonNode) owned = after;
+
+  if (owned == NULL || !sui_audit_append (call, area, record_id, before, owned, error))
+    return NULL;
+  return g_steal_pointer (&owned);
+}
+
+JsonNode *
+sui_register_audited (SuiCall     *call,
+                      const char  *area,
+                      const char  *record_id,
+                      JsonNode    *before,
+                      PGresult    *written,
+                      int          column,
+                      GError     **error)
+{
+  if (written == NULL)
+    return NULL;
+  return sui_register_audit_after (call, area,
+                                   record_id != NULL ? record_id : PQgetvalue (written, 0, 0),
+                                   before, sui_register_column_json (written, 0, column), error);
+}
+
+PGresult *
+sui_register_load_for_write (SuiCall          *call,
+                             SuiRegisterLoad   load,
+                             gint64            id,
+                             gint64            version,
+                             int               version_column,
+                             const char       *stale,
+                             GError          **error)
+{
+  g_autoptr(PGresult) row = load (call, id, TRUE, error);
+
+  if (row == NULL ||
+      !sui_register_check_row_version (call, row, version_column, version, stale, error))
+    return NULL;
+  return g_steal_pointer (&row);
+}
+
+PGresult *
+sui_register_load_row (SuiCall     *call,
+                       const char  *select_sql,
+                       const char  *lock_sql,
+                       gboolean     for_update,
+                       gint64       id,
+                       const char  *not_found,
+                       GError     **error)
+{
+  g_autofree char *locked = for_update ? g_strconcat (select_sql, lock_sql, NULL) : NULL;
+
+  return sui_register_load_by_id (call, for_update ? locked : select_sql, id, not_found, error);
+}
+
+PGresult *
+sui_register_load_scoped (SuiCall     *call,
+                          const char  *select_sql,
+                          const char  *lock_sql,
+                          gboolean     for_update,
+                          gint64       id,
+                          const char  *not_found,
+                          int          unit_column,
+                          const char  *forbidden,
+                          GError     **error)
+{
+  g_autoptr(PGresult) row = NULL;
+
+  row = sui_register_load_row (call, select_sql, lock_sql, for_update, id, not_found, error);
+  if (row == NULL ||
+      !sui_register_check_unit (call, sui_pg_get_int (row, 0, unit_column), forbidden, error))
+    return NULL;
+  return g_steal_pointer (&row);
+}
+
+JsonNode *
+sui_register_reload (SuiCall          *call,
+                     SuiRegisterLoad   load,
+                     gint64            id,
+                     int               json_column,
+                     GError          **error)
+{
+  g_autoptr(PGresult) row = load (call, id, FALSE, error);
+
+  if (row == NULL)
+    return NULL;
+  return sui_register_column_json (row, 0, json_column);
+}
+
+JsonNode *
+sui_register_insert (SuiCall             *call,
+                     const char          *area,
+                     const char          *sql,
+                     int                  n_params,
+                     const char * const  *params,
+                     SuiRegisterLoad      load,
+                     int                  json_column,
+                     GError             **error)
+{
+  g_autoptr(PGresult) made = sui_pg_exec (call->conn, sql, n_params, params, error);
+
+  if (made == NULL)
+    return NULL;
+  return sui_register_audit_after (call, area, PQgetvalue (made, 0, 0), NULL,
+                                   sui_register_reload (call, load, sui_pg_get_int (made, 0, 0),
+                                                        json_column, error),
+                                   error);
+}
+
+JsonNode *
+sui_register_get (SuiCall          *call,
+                  SuiRegisterLoad   load,
+                  const char       *sql,
+                  GError          **error)
+{
+  gint64 id = 0;
+  g_autoptr(PGresult) row = NULL;
+  g_autofree char *id_text = NULL;
+  const char *params[1];
+
+  if (!sui_call_get_int (call, "id", TRUE, &id, error))
+    return NULL;
+  row = load (call, id, FALSE, error);
+  if (row == NULL)
+    return NULL;
+
+  id_text = sui_pg_int_param (id);
+  params[0] = id_text;
+  return sui_pg_query_json (call->conn, sql, 1, params, error);
+}
+
+JsonNode *
+sui_register_list_page (SuiCall     *call,
+                        const char  *table,
+                        const char  *alias,
+                        const char  *json_sql,
+                        const char  *where,
+                        GPtrArray   *params,
+                        gboolean     with_count,
+                        gint64       after,
+                        gint64       limit,
+                        GError     **error)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autofree char *after_p = sui_sql_param (params, sui_pg_int_param (after));
+  g_autofree char *limit_p = sui_sql_param (params, sui_pg_int_param (limit));
+
+  g_string_append_printf (sql,
+                          "with ids as (select %s.id from %s %s where %s and %s.id > %s::bigint"
+                          " order by %s.id limit %s::integer)"
+                          " select json_build_object ("
+                          "  'items', coalesce ((select json_agg (%s"
+                          "     order by %s.id) from ids join %s %s on %s.id = ids.id), '[]'),"
+                          "  'next_after', (select case when count (*) = %s::integer"
+                          "     then max (ids.id) end from ids)",
+                          alias, table, alias, where, alias, after_p, alias, limit_p,
+                          json_sql, alias, table, alias, alias, limit_p);
+  if (with_count)
+    g_string_append_printf (sql, ", 'total', (select count (*) from %s %s where %s)",
+                            table, alias, where);
+  g_string_append_c (sql, ')');
+  return sui_pg_query_json (call->conn, sql->str, params->len,
+                            (const char * const *) params->pdata, error);
+}
+
+JsonNode *
+sui_register_list (SuiCall        *call,
+                   SuiFilterKind   kind,
+                   const char     *json_sql,
+                   GError        **error)
+{
+  gint64 after = 0;
+  gint64 limit = 0;
+  gboolean with_count = FALSE;
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) where = g_string_new (NULL);
+
+  if (!sui_call_get_page (call, &after, &limit, error) ||
+      !sui_call_get_bool (call, "with_count", FALSE, &with_count, error) ||
+      !sui_register_list_condition (call, kind, where, params, error))
+    return NULL;
+
+  if (kind == SUI_FILTER_OBJECTS)
+    return sui_register_list_page (call, "object", "o", json_sql, where->str, params,
+                                   with_count, after, limit, error);
+  return sui_register_list_page (call, "inspector", "i", json_sql, where->str, params,
+                                 with_count, after, limit, error);
+}
+
+void
+sui_register_check_text (SuiValidation *v,
+                         const char    *field,
+                         const char    *text,
+                         gboolean       required,
+                         glong          max,
+                         const char    *label)
+{
+  g_autofree char *message = NULL;
+
+  if (text == NULL || *text == '\0')
+    {
+      if (required)
+        {
+          message = g_strdup_printf ("请填写%s", label);
+          sui_validation_add (v, field, "required", message);
+        }
+    }
+  else if (g_utf8_strlen (text, -1) > max)
+    {
+      message = g_strdup_printf ("%s不能超过 %ld 个字符，请缩短", label, max);
+      sui_validation_add (v, field, "too_long", message);
+    }
+}
+
+gboolean
+sui_register_check_free (SuiCall             *call,
+                         SuiValidation       *v,
+                         const char          *sql,
+                         int                  n_params,
+                         const char * const  *params,
+                         const char          *field,
+                         const char          *message,
+                         GError             **error)
+{
+  g_autoptr(PGresult) taken = sui_pg_exec (call->conn, sql, n_params, params, error);
+
+  if (taken == NULL)
+    return FALSE;
+  if (PQntuples (taken) > 0)
+    sui_validation_add (v, field, "taken", message);
+  return TRUE;
+}
+
 PGresult *
 sui_register_load_by_id (SuiCall     *call,
                          const char  *sql,
@@ -560,26 +885,6 @@ sui_register_discard_validation (SuiValidation *v,
   sui_call_set_error_data (call, NULL);
 }
 
-static gboolean
-param_error (SuiCall     *call,
-             const char  *name,
-             const char  *reason,
-             GError     **error)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "field");
-  json_builder_add_string_value (builder, name);
-  json_builder_set_member_name (builder, "reason");
-  json_builder_add_string_value (builder, reason);
-  json_builder_end_object (builder);
-  sui_call_set_error_data (call, json_builder_get_root (builder));
-  g_set_error (error, SUI_RPC_ERROR, SUI_RPC_ERROR_INVALID_PARAMS,
-               "Invalid params: %s %s", name, reason);
-  return FALSE;
-}
-
 gboolean
 sui_register_get_ids (SuiCall     *call,
                       const char  *name,
@@ -593,9 +898,9 @@ sui_register_get_ids (SuiCall     *call,
 
   *out = NULL;
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return required ? param_error (call, name, "is required", error) : TRUE;
+    return required ? sui_call_param_error (call, name, "is required", error) : TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return param_error (call, name, "must be an array of integers", error);
+    return sui_call_param_error (call, name, "must be an array of integers", error);
 
   array = json_node_get_array (node);
   ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), json_array_get_length (array));
@@ -605,7 +910,7 @@ sui_register_get_ids (SuiCall     *call,
       gint64 id;
 
       if (!is_int (element))
-        return param_error (call, name, "must be an array of integers", error);
+        return sui_call_param_error (call, name, "must be an array of integers", error);
       id = json_node_get_int (element);
       g_array_append_val (ids, id);
     }
@@ -639,19 +944,19 @@ sui_register_read_fields (SuiCall         *call,
             case SUI_FIELD_TEXT:
             case SUI_FIELD_DATE:
               if (type != G_TYPE_STRING)
-                return param_error (call, fields[i].name, "must be a string", error);
+                return sui_call_param_error (call, fields[i].name, "must be a string", error);
               value = g_strstrip (g_strdup (json_node_get_string (node)));
               if (*value == '\0')
                 g_clear_pointer (&value, g_free);
               break;
             case SUI_FIELD_BOOL:
               if (type != G_TYPE_BOOLEAN)
-                return param_error (call, fields[i].name, "must be true or false", error);
+                return sui_call_param_error (call, fields[i].name, "must be true or false", error);
               value = g_strdup (json_node_get_boolean (node) ? "t" : "f");
               break;
             case SUI_FIELD_INT:
               if (type != G_TYPE_INT64)
-                return param_error (call, fields[i].name, "must be an integer", error);
+                return sui_call_param_error (call, fields[i].name, "must be an integer", error);
               value = sui_pg_int_param (json_node_get_int (node));
               break;
             default:
@@ -664,6 +969,56 @@ sui_register_read_fields (SuiCall         *call,
       present[i] = TRUE;
     }
   return TRUE;
+}
+
+void
+sui_record_clear (SuiRecord *r)
+{
+  for (gsize i = 0; i < SUI_RECORD_MAX_FIELDS; i++)
+    g_clear_pointer (&r->values[i], g_free);
+}
+
+void
+sui_record_load (SuiRecord *r,
+                 PGresult  *row,
+                 gsize      n_fields)
+{
+  g_assert (n_fields <= SUI_RECORD_MAX_FIELDS);
+  for (gsize i = 0; i < n_fields; i++)
+    if (!PQgetisnull (row, 0, i))
+      r->values[i] = g_strdup (PQgetvalue (row, 0, i));
+}
+
+gboolean
+sui_record_differs (SuiRecord *r,
+                    PGresult  *row,
+                    gsize      n_fields)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_strcmp0 (r->values[i], PQgetisnull (row, 0, i) ? NULL : PQgetvalue (row, 0, i)) != 0)
+      return TRUE;
+  return FALSE;
+}
+
+JsonNode *
+sui_record_write (SuiRecord   *r,
+                  gsize        n_fields,
+                  SuiCall     *call,
+                  const char  *area,
+                  const char  *id_text,
+                  JsonNode    *before,
+                  const char  *sql,
+                  GError     **error)
+{
+  const char *params[SUI_RECORD_MAX_FIELDS + 1];
+  g_autoptr(PGresult) written = NULL;
+
+  params[0] = id_text;
+  for (gsize i = 0; i < n_fields; i++)
+    params[i + 1] = r->values[i];
+  written = sui_pg_exec (call->conn, sql, n_fields + 1, params, error);
+  return sui_register_audited (call, area, id_text, before, written, id_text == NULL ? 1 : 0,
+                               error);
 }
 
 gboolean
@@ -680,6 +1035,28 @@ sui_register_date_valid (const char *text)
   m = atoi (text + 5);
   d = atoi (text + 8);
   return y >= 1900 && y <= 2999 && g_date_valid_dmy (d, m, y);
+}
+
+gboolean
+sui_register_code_valid (const char *text,
+                         gsize       min,
+                         gsize       max)
+{
+  gsize length = strlen (text);
+
+  if (length < min || length > max)
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '_' && *p != '.' && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+sui_register_one_of (const char          *text,
+                     const char * const  *choices)
+{
+  return text != NULL && g_strv_contains (choices, text);
 }
 
 JsonNode *

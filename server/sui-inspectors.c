@@ -17,9 +17,6 @@
 #include "sui-filter.h"
 #include "sui-pg.h"
 
-#define DEFAULT_LIMIT 100
-#define MAX_LIMIT 1000
-
 enum
 {
   F_NAME, F_UNIT, F_USER, F_CERT_NO, F_CERT_FROM, F_CERT_UNTIL, F_STATUS, F_SPECIALTIES,
@@ -43,22 +40,13 @@ static const SuiField fields[N_FIELDS] = {
   " i.specialties, i.contact"
 enum { COL_VERSION = N_FIELDS, COL_JSON };
 
+#define INSPECTOR_WRITTEN \
+  "name, unit_id, user_id, cert_no, cert_valid_from, cert_valid_until, status, specialties," \
+  " contact"
+
 #define INSPECTOR_VALUES "$2, $3::bigint, $4::bigint, $5, $6::date, $7::date, $8, $9, $10"
 
-typedef struct
-{
-  char *values[N_FIELDS];
-  gboolean present[N_FIELDS];
-} Record;
-
-static void
-record_clear (Record *r)
-{
-  for (int i = 0; i < N_FIELDS; i++)
-    g_clear_pointer (&r->values[i], g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Record, record_clear)
+G_STATIC_ASSERT (N_FIELDS <= SUI_RECORD_MAX_FIELDS);
 
 static PGresult *
 load_inspector (SuiCall  *call,
@@ -66,26 +54,14 @@ load_inspector (SuiCall  *call,
                 gboolean  for_update,
                 GError  **error)
 {
-  g_autoptr(PGresult) result = NULL;
-  const char *sql;
-
-  sql = for_update
-        ? "select " INSPECTOR_COLUMNS ", i.version, " SUI_INSPECTOR_JSON_SQL
-          " from inspector i where i.id = $1::bigint for update"
-        : "select " INSPECTOR_COLUMNS ", i.version, " SUI_INSPECTOR_JSON_SQL
-          " from inspector i where i.id = $1::bigint";
-  result = sui_register_load_by_id (call, sql, id, "该检查人员不存在，请刷新后再试", error);
-  if (result == NULL)
-    return NULL;
-  if (!sui_register_is_admin (call) &&
-      g_ascii_strtoll (PQgetvalue (result, 0, F_UNIT), NULL, 10) != call->user->unit_id)
-    {
-      g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_FORBIDDEN,
-                           for_update ? "您只能修改本单位的检查人员"
-                                      : "您只能查看本单位的检查人员");
-      return NULL;
-    }
-  return g_steal_pointer (&result);
+  return sui_register_load_scoped (call,
+                                   "select " INSPECTOR_COLUMNS ", i.version, "
+                                   SUI_INSPECTOR_JSON_SQL
+                                   " from inspector i where i.id = $1::bigint",
+                                   " for update", for_update, id,
+                                   "该检查人员不存在，请刷新后再试", F_UNIT,
+                                   for_update ? "您只能修改本单位的检查人员"
+                                              : "您只能查看本单位的检查人员", error);
 }
 
 /* ---- inspectors.list, inspectors.get, inspectors.expiring ------------------------ */
@@ -94,79 +70,18 @@ static JsonNode *
 inspectors_list (SuiCall  *call,
                  GError  **error)
 {
-  gint64 after = 0;
-  gint64 limit = DEFAULT_LIMIT;
-  gboolean with_count = FALSE;
-  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) where = g_string_new (NULL);
-  g_autoptr(GString) sql = g_string_new (NULL);
-  g_autofree char *after_p = NULL;
-  g_autofree char *limit_p = NULL;
-
-  if (!sui_call_get_int (call, "after", FALSE, &after, error) ||
-      !sui_call_get_int (call, "limit", FALSE, &limit, error) ||
-      !sui_call_get_bool (call, "with_count", FALSE, &with_count, error))
-    return NULL;
-  limit = CLAMP (limit, 1, MAX_LIMIT);
-
-  if (!sui_register_is_admin (call))
-    {
-      g_autofree char *p = sui_sql_param (params, sui_pg_int_param (call->user->unit_id));
-
-      g_string_append_printf (where, "i.unit_id = %s::bigint and ", p);
-    }
-  g_string_append_c (where, '(');
-  if (!sui_filter_from_call (call, "filter", SUI_FILTER_INSPECTORS, "i", where, params, error))
-    return NULL;
-  g_string_append_c (where, ')');
-  after_p = sui_sql_param (params, sui_pg_int_param (after));
-  limit_p = sui_sql_param (params, sui_pg_int_param (limit));
-
-  g_string_append_printf (sql,
-                          "with page as (select i.* from inspector i where %s"
-                          " and i.id > %s::bigint order by i.id limit %s::integer)"
-                          " select json_build_object ("
-                          "  'items', coalesce ((select json_agg (" SUI_INSPECTOR_JSON_SQL
-                          "     order by i.id) from page i), '[]'),"
-                          "  'next_after', (select case when count (*) = %s::integer"
-                          "     then max (page.id) end from page)",
-                          where->str, after_p, limit_p, limit_p);
-  if (with_count)
-    g_string_append_printf (sql, ", 'total', (select count (*) from inspector i where %s)",
-                            where->str);
-  g_string_append_c (sql, ')');
-  return sui_pg_query_json (call->conn, sql->str, params->len,
-                            (const char * const *) params->pdata, error);
+  return sui_register_list (call, SUI_FILTER_INSPECTORS, SUI_INSPECTOR_JSON_SQL, error);
 }
 
 static JsonNode *
 inspectors_get (SuiCall  *call,
                 GError  **error)
 {
-  gint64 id = 0;
-  g_autoptr(PGresult) row = NULL;
-  g_autofree char *id_text = NULL;
-  const char *params[1];
-
-  if (!sui_call_get_int (call, "id", TRUE, &id, error))
-    return NULL;
-  row = load_inspector (call, id, FALSE, error);
-  if (row == NULL)
-    return NULL;
-
-  id_text = sui_pg_int_param (id);
-  params[0] = id_text;
-  return sui_pg_query_json (
-    call->conn,
+  return sui_register_get (
+    call, load_inspector,
     "select (" SUI_INSPECTOR_JSON_SQL "::jsonb || jsonb_build_object ("
-    " 'tags', (select coalesce (jsonb_agg (jsonb_build_object ('id', t.id, 'name', t.name,"
-    "            'group_id', g.id, 'group_name', g.name) order by g.name, t.name), '[]')"
-    "          from tag t join tag_group g on g.id = t.group_id where t.id = any (i.tag_ids)),"
-    " 'history', (select coalesce (jsonb_agg (jsonb_build_object ('id', h.id, 'at', h.at,"
-    "            'actor_id', h.actor_id, 'actor_name', u.name, 'method', h.method,"
-    "            'before', h.before, 'after', h.after) order by h.id desc), '[]')"
-    "          from inspector_history h left join app_user u on u.id = h.actor_id"
-    "          where h.inspector_id = i.id),"
+    " 'tags', " SUI_REGISTER_TAGS_SQL ("i") ","
+    " 'history', " SUI_REGISTER_HISTORY_SQL ("inspector_history", "inspector_id", "i") ","
     " 'recusals', (select coalesce (jsonb_agg (jsonb_build_object ('id', rc.id,"
     "            'object_id', rc.object_id, 'object_name', o.name,"
     "            'licence_no', o.licence_no, 'reason', rc.reason,"
@@ -174,7 +89,7 @@ inspectors_get (SuiCall  *call,
     "          from inspector_recusal rc join object o on o.id = rc.object_id"
     "          where rc.inspector_id = i.id and rc.removed_at is null)))::json"
     " from inspector i where i.id = $1::bigint",
-    1, params, error);
+    error);
 }
 
 static JsonNode *
@@ -212,11 +127,11 @@ inspectors_expiring (SuiCall  *call,
 /* ---- create and update ---------------------------------------------------------- */
 
 static gboolean
-validate (SuiCall  *call,
-          Record   *r,
-          gint64    self_id,
-          gint64    stored_unit,
-          GError  **error)
+validate (SuiCall    *call,
+          SuiRecord  *r,
+          gint64      self_id,
+          gint64      stored_unit,
+          GError    **error)
 {
   SuiValidation *v = sui_validation_new ();
   g_autofree char *self_text = sui_pg_int_param (self_id);
@@ -311,24 +226,11 @@ validate (SuiCall  *call,
   return sui_validation_finish (v, call, error);
 }
 
-static void
-fill_params (const char **params,
-             const char  *id_text,
-             Record      *r)
-{
-  params[0] = id_text;
-  for (int i = 0; i < N_FIELDS; i++)
-    params[i + 1] = r->values[i];
-}
-
 static JsonNode *
 inspectors_create (SuiCall  *call,
                    GError  **error)
 {
-  g_auto(Record) r = { { NULL }, { FALSE } };
-  g_autoptr(PGresult) made = NULL;
-  g_autoptr(JsonNode) after = NULL;
-  const char *params[N_FIELDS + 1];
+  g_auto(SuiRecord) r = { { NULL }, { FALSE } };
   const char *required = NULL;
 
   if (!sui_call_get_string (call, "name", TRUE, &required, error) ||
@@ -340,21 +242,12 @@ inspectors_create (SuiCall  *call,
       !sui_register_set_actor (call, NULL, error))
     return NULL;
 
-  fill_params (params, NULL, &r);
-  made = sui_pg_exec (call->conn,
-                      "with i as ("
-                      "  insert into inspector (name, unit_id, user_id, cert_no, cert_valid_from,"
-                      "    cert_valid_until, status, specialties, contact)"
-                      "  values (" INSPECTOR_VALUES ") returning *)"
-                      " select i.id, " SUI_INSPECTOR_JSON_SQL " from i where $1::text is null",
-                      N_FIELDS + 1, params, error);
-  if (made == NULL)
-    return NULL;
-
-  after = sui_register_column_json (made, 0, 1);
-  if (!sui_audit_append (call, "inspectors", PQgetvalue (made, 0, 0), NULL, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_record_write (&r, N_FIELDS, call, "inspectors", NULL, NULL,
+                           "with i as ("
+                           "  insert into inspector (" INSPECTOR_WRITTEN ")"
+                           "  values (" INSPECTOR_VALUES ") returning *)"
+                           " select i.id, " SUI_INSPECTOR_JSON_SQL " from i where $1::text is null",
+                           error);
 }
 
 static JsonNode *
@@ -363,59 +256,38 @@ inspectors_update (SuiCall  *call,
 {
   gint64 id = 0;
   gint64 version = 0;
-  g_auto(Record) r = { { NULL }, { FALSE } };
+  g_auto(SuiRecord) r = { { NULL }, { FALSE } };
   g_autofree char *id_text = NULL;
   g_autoptr(PGresult) row = NULL;
-  g_autoptr(PGresult) changed = NULL;
   g_autoptr(JsonNode) before = NULL;
-  g_autoptr(JsonNode) after = NULL;
-  gboolean any_change = FALSE;
-  const char *params[N_FIELDS + 1];
 
-  if (!sui_call_get_int (call, "id", TRUE, &id, error) ||
-      !sui_call_get_int (call, "version", TRUE, &version, error))
+  if (!sui_call_get_id_version (call, &id, &version, error))
     return NULL;
 
-  row = load_inspector (call, id, TRUE, error);
-  if (row == NULL ||
-      !sui_register_check_version (call, g_ascii_strtoll (PQgetvalue (row, 0, COL_VERSION),
-                                                          NULL, 10),
-                                   version, "该检查人员已被他人修改，请刷新后再试", error))
+  row = sui_register_load_for_write (call, load_inspector, id, version, COL_VERSION,
+                                    "该检查人员已被他人修改，请刷新后再试", error);
+  if (row == NULL)
     return NULL;
 
-  for (int i = 0; i < N_FIELDS; i++)
-    if (!PQgetisnull (row, 0, i))
-      r.values[i] = g_strdup (PQgetvalue (row, 0, i));
+  sui_record_load (&r, row, N_FIELDS);
   if (!sui_register_read_fields (call, fields, N_FIELDS, r.values, r.present, error) ||
       !validate (call, &r, id, g_ascii_strtoll (PQgetvalue (row, 0, F_UNIT), NULL, 10), error))
     return NULL;
 
-  for (int i = 0; i < N_FIELDS && !any_change; i++)
-    any_change = g_strcmp0 (r.values[i], PQgetisnull (row, 0, i) ? NULL
-                                          : PQgetvalue (row, 0, i)) != 0;
   before = sui_register_column_json (row, 0, COL_JSON);
-  if (!any_change)
+  if (!sui_record_differs (&r, row, N_FIELDS))
     return g_steal_pointer (&before);
 
   if (!sui_register_set_actor (call, NULL, error))
     return NULL;
   id_text = sui_pg_int_param (id);
-  fill_params (params, id_text, &r);
-  changed = sui_pg_exec (call->conn,
-                         "with i as ("
-                         "  update inspector set (name, unit_id, user_id, cert_no, cert_valid_from,"
-                         "    cert_valid_until, status, specialties, contact) = ("
-                         INSPECTOR_VALUES "), version = version + 1, updated_at = now ()"
-                         "  where id = $1::bigint returning *)"
-                         " select " SUI_INSPECTOR_JSON_SQL " from i",
-                         N_FIELDS + 1, params, error);
-  if (changed == NULL)
-    return NULL;
-
-  after = sui_register_column_json (changed, 0, 0);
-  if (!sui_audit_append (call, "inspectors", id_text, before, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_record_write (&r, N_FIELDS, call, "inspectors", id_text, before,
+                           "with i as ("
+                           "  update inspector set (" INSPECTOR_WRITTEN ") = (" INSPECTOR_VALUES "),"
+                           "    version = version + 1, updated_at = now ()"
+                           "  where id = $1::bigint returning *)"
+                           " select " SUI_INSPECTOR_JSON_SQL " from i",
+                           error);
 }
 
 /* ---- recusals ------------------------------------------------------------------- */
@@ -440,7 +312,6 @@ inspectors_add_recusal (SuiCall  *call,
   g_autoptr(PGresult) inspector = NULL;
   g_autoptr(PGresult) object = NULL;
   g_autoptr(PGresult) made = NULL;
-  g_autoptr(JsonNode) after = NULL;
   SuiValidation *v;
   const char *params[4];
 
@@ -494,12 +365,7 @@ inspectors_add_recusal (SuiCall  *call,
                       "  values ($1::bigint, $2::bigint, $3, $4::bigint) returning *)"
                       " select rc.id, " RECUSAL_JSON_SQL " from rc",
                       4, params, error);
-  if (made == NULL)
-    return NULL;
-  after = sui_register_column_json (made, 0, 1);
-  if (!sui_audit_append (call, "recusals", PQgetvalue (made, 0, 0), NULL, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_audited (call, "recusals", NULL, NULL, made, 1, error);
 }
 
 static JsonNode *
@@ -514,7 +380,6 @@ inspectors_remove_recusal (SuiCall  *call,
   g_autoptr(PGresult) row = NULL;
   g_autoptr(PGresult) changed = NULL;
   g_autoptr(JsonNode) before = NULL;
-  g_autoptr(JsonNode) after = NULL;
   const char *params[3];
 
   if (!sui_call_get_int (call, "id", TRUE, &id, error) ||
@@ -546,13 +411,9 @@ inspectors_remove_recusal (SuiCall  *call,
                            "该回避关系不存在，请刷新后再试");
       return NULL;
     }
-  if (!sui_register_is_admin (call) &&
-      g_ascii_strtoll (PQgetvalue (row, 0, 1), NULL, 10) != call->user->unit_id)
-    {
-      g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_FORBIDDEN,
-                           "您只能维护本单位检查人员的回避关系");
-      return NULL;
-    }
+  if (!sui_register_check_unit (call, sui_pg_get_int (row, 0, 1),
+                                "您只能维护本单位检查人员的回避关系", error))
+    return NULL;
   if (g_str_equal (PQgetvalue (row, 0, 0), "t"))
     {
       g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_STATE, "该回避关系已解除");
@@ -571,10 +432,7 @@ inspectors_remove_recusal (SuiCall  *call,
   if (changed == NULL)
     return NULL;
   before = sui_register_column_json (row, 0, 2);
-  after = sui_register_column_json (changed, 0, 0);
-  if (!sui_audit_append (call, "recusals", id_text, before, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_audited (call, "recusals", id_text, before, changed, 0, error);
 }
 
 #define INSPECTOR_PARAMS \

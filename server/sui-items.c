@@ -22,8 +22,6 @@
 #include "sui-pg.h"
 #include "sui-plans.h"
 
-#define DEFAULT_LIMIT 100
-#define MAX_LIMIT     1000
 #define MAX_REASON    500
 
 #define CATALOGUE_JSON_SQL \
@@ -81,26 +79,6 @@
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
-static gboolean
-param_error (SuiCall     *call,
-             const char  *name,
-             const char  *reason,
-             GError     **error)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "field");
-  json_builder_add_string_value (b, name);
-  json_builder_set_member_name (b, "reason");
-  json_builder_add_string_value (b, reason);
-  json_builder_end_object (b);
-  sui_call_set_error_data (call, json_builder_get_root (b));
-  g_set_error (error, SUI_RPC_ERROR, SUI_RPC_ERROR_INVALID_PARAMS,
-               "Invalid params: %s %s", name, reason);
-  return FALSE;
-}
-
 /* An array of strings (codes). *out stays NULL when the parameter is absent; JSON null gives
  * an empty array (which validation then refuses). */
 static gboolean
@@ -116,21 +94,21 @@ get_codes (SuiCall     *call,
 
   *out = NULL;
   if (node == NULL)
-    return required ? param_error (call, name, "is required", error) : TRUE;
+    return required ? sui_call_param_error (call, name, "is required", error) : TRUE;
   if (JSON_NODE_HOLDS_NULL (node))
     {
       *out = g_steal_pointer (&codes);
       return TRUE;
     }
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return param_error (call, name, "must be an array of strings", error);
+    return sui_call_param_error (call, name, "must be an array of strings", error);
   array = json_node_get_array (node);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonNode *e = json_array_get_element (array, i);
 
       if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
-        return param_error (call, name, "must be an array of strings", error);
+        return sui_call_param_error (call, name, "must be an array of strings", error);
       g_ptr_array_add (codes, g_strstrip (g_strdup (json_node_get_string (e))));
     }
   *out = g_steal_pointer (&codes);
@@ -237,34 +215,12 @@ trimmed (const char *text)
   return text != NULL ? g_strstrip (g_strdup (text)) : NULL;
 }
 
-static void
-check_text (SuiValidation *v,
-            const char    *field,
-            const char    *text,
-            gboolean       required,
-            glong          max,
-            const char    *label)
-{
-  g_autofree char *message = NULL;
-
-  if (text == NULL || *text == '\0')
-    {
-      if (required)
-        {
-          message = g_strdup_printf ("请填写%s", label);
-          sui_validation_add (v, field, "required", message);
-        }
-    }
-  else if (g_utf8_strlen (text, -1) > max)
-    {
-      message = g_strdup_printf ("%s不能超过 %ld 个字符，请缩短", label, max);
-      sui_validation_add (v, field, "too_long", message);
-    }
-}
-
-/* A reason (for a retirement or a release): required, 500 characters at most. */
+/* The params of a retirement or a release, in the order they are declared: id, version and
+ * the reason (required, 500 characters at most), which is returned. */
 static char *
 get_reason (SuiCall     *call,
+            gint64      *id,
+            gint64      *version,
             const char  *label,
             GError     **error)
 {
@@ -272,14 +228,30 @@ get_reason (SuiCall     *call,
   g_autofree char *reason = NULL;
   SuiValidation *v;
 
-  if (!sui_call_get_string (call, "reason", TRUE, &param, error))
+  if (!sui_call_get_id_version (call, id, version, error) ||
+      !sui_call_get_string (call, "reason", TRUE, &param, error))
     return NULL;
   reason = trimmed (param);
   v = sui_validation_new ();
-  check_text (v, "reason", reason, TRUE, MAX_REASON, label);
+  sui_register_check_text (v, "reason", reason, TRUE, MAX_REASON, label);
   if (!sui_validation_finish (v, call, error))
     return NULL;
   return g_steal_pointer (&reason);
+}
+
+/* Ends the record $1 (a catalogue item or an item) for reason: sql sets its state, the
+ * reason ($2), who ($3) and when. */
+static gboolean
+end_record (SuiCall     *call,
+            const char  *sql,
+            const char  *id_text,
+            const char  *reason,
+            GError     **error)
+{
+  g_autofree char *actor = sui_pg_int_param (call->user->id);
+  const char *params[3] = { id_text, reason, actor };
+
+  return sui_pg_exec_ok (call->conn, sql, 3, params, error);
 }
 
 /* ---- check_methods.list ----------------------------------------------------------------- */
@@ -460,10 +432,10 @@ catalogue_validate (SuiCall    *call,
     sui_validation_add (v, "code", "required", "请填写事项编码");
   else if (!g_regex_match_simple ("^[A-Za-z0-9-]{1,32}$", c->code, 0, 0))
     sui_validation_add (v, "code", "format", "事项编码须为 1–32 位字母、数字或“-”，例如 YC-01");
-  check_text (v, "name", c->name, TRUE, 128, "事项名称");
-  check_text (v, "legal_basis", c->legal_basis, TRUE, 1000, "检查依据");
-  check_text (v, "content", c->content, TRUE, 2000, "检查内容");
-  check_text (v, "frequency", c->frequency, FALSE, 64, "检查频次");
+  sui_register_check_text (v, "name", c->name, TRUE, 128, "事项名称");
+  sui_register_check_text (v, "legal_basis", c->legal_basis, TRUE, 1000, "检查依据");
+  sui_register_check_text (v, "content", c->content, TRUE, 2000, "检查内容");
+  sui_register_check_text (v, "frequency", c->frequency, FALSE, 64, "检查频次");
   if (c->level == NULL || !(g_str_equal (c->level, "general") || g_str_equal (c->level, "key")))
     sui_validation_add (v, "level", "invalid",
                         "事项类别须为一般检查事项（general）或重点检查事项（key）");
@@ -575,18 +547,16 @@ static JsonNode *
 catalogue_list (SuiCall  *call,
                 GError  **error)
 {
-  gint64 after = 0, limit = DEFAULT_LIMIT;
+  gint64 after = 0, limit = 0;
   gboolean include_retired = FALSE;
   const char *query = NULL;
-  g_autofree char *like = NULL, *after_p = NULL, *limit_p = NULL;
-  const char *params[4];
+  g_autofree char *like = NULL;
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
 
   if (!sui_call_get_string (call, "query", FALSE, &query, error) ||
       !sui_call_get_bool (call, "include_retired", FALSE, &include_retired, error) ||
-      !sui_call_get_int (call, "after", FALSE, &after, error) ||
-      !sui_call_get_int (call, "limit", FALSE, &limit, error))
+      !sui_call_get_page (call, &after, &limit, error))
     return NULL;
-  limit = CLAMP (limit, 1, MAX_LIMIT);
   if (query != NULL)
     {
       g_autofree char *q = trimmed (query);
@@ -594,48 +564,24 @@ catalogue_list (SuiCall  *call,
       if (*q != '\0')
         like = sui_sql_like_contains (q);
     }
-  after_p = sui_pg_int_param (after);
-  limit_p = sui_pg_int_param (limit);
-  params[0] = like;
-  params[1] = include_retired ? "t" : "f";
-  params[2] = after_p;
-  params[3] = limit_p;
-  return sui_pg_query_json (call->conn,
-                            "with page as ("
-                            "  select c.* from catalogue_item c"
-                            "  where ($2::boolean or c.state = 'active')"
-                            "    and ($1::text is null or c.code ilike $1 or c.name ilike $1"
-                            "         or c.content ilike $1 or c.legal_basis ilike $1)"
-                            "    and c.id > $3::bigint"
-                            "  order by c.id limit $4::bigint)"
-                            " select jsonb_build_object ("
-                            "  'items', coalesce (jsonb_agg (" CATALOGUE_JSON_SQL " order by c.id),"
-                            "                     '[]'::jsonb),"
-                            "  'next_after', case when count (*) = $4::bigint"
-                            "                     then max (c.id) end)"
-                            " from page c",
-                            4, params, error);
+  g_ptr_array_add (params, g_steal_pointer (&like));
+  g_ptr_array_add (params, g_strdup (include_retired ? "t" : "f"));
+  return sui_register_list_page (call, "catalogue_item", "c", CATALOGUE_JSON_SQL,
+                                 "($2::boolean or c.state = 'active')"
+                                 " and ($1::text is null or c.code ilike $1 or c.name ilike $1"
+                                 "      or c.content ilike $1 or c.legal_basis ilike $1)",
+                                 params, FALSE, after, limit, error);
 }
 
 static JsonNode *
 catalogue_get (SuiCall  *call,
-               GError  **error)
+              GError  **error)
 {
-  gint64 id = 0;
-  g_autoptr(PGresult) row = NULL;
-  const char *params[1];
-
-  if (!sui_call_get_int (call, "id", TRUE, &id, error))
-    return NULL;
-  row = load_catalogue (call, id, FALSE, error);
-  if (row == NULL)
-    return NULL;
-  params[0] = PQgetvalue (row, 0, CC_ID);
-  return sui_pg_query_json (call->conn,
-                            "select " CATALOGUE_JSON_SQL " || jsonb_build_object ('history', "
-                            HISTORY_JSON_SQL ("catalogue_item_history", "catalogue_id", "c") ")"
-                            " from catalogue_item c where c.id = $1::bigint",
-                            1, params, error);
+  return sui_register_get (call, load_catalogue,
+                           "select " CATALOGUE_JSON_SQL " || jsonb_build_object ('history', "
+                           HISTORY_JSON_SQL ("catalogue_item_history", "catalogue_id", "c") ")"
+                           " from catalogue_item c where c.id = $1::bigint",
+                           error);
 }
 
 static JsonNode *
@@ -664,18 +610,26 @@ catalogue_create (SuiCall  *call,
   return catalogue_answer (call, PQgetvalue (made, 0, 0), NULL, error);
 }
 
-static gboolean
-catalogue_writable (SuiCall   *call,
-                    PGresult  *row,
-                    gint64     version,
-                    GError   **error)
+/* The catalogue item id, locked, at the version read and not retired (-32011 retired). */
+static PGresult *
+load_catalogue_for_write (SuiCall     *call,
+                          gint64       id,
+                          gint64       version,
+                          const char  *retired,
+                          GError     **error)
 {
-  if (!sui_register_check_version (call, sui_pg_get_int (row, 0, CC_VERSION), version,
-                                   "该上级目录事项已被他人修改，请刷新后再试", error))
-    return FALSE;
+  g_autoptr(PGresult) row = NULL;
+
+  row = sui_register_load_for_write (call, load_catalogue, id, version, CC_VERSION,
+                                     "该上级目录事项已被他人修改，请刷新后再试", error);
+  if (row == NULL)
+    return NULL;
   if (g_str_equal (PQgetvalue (row, 0, CC_STATE), "retired"))
-    return sui_state_error (error, "该上级目录事项已废止，不能再修改");
-  return TRUE;
+    {
+      sui_state_error (error, retired);
+      return NULL;
+    }
+  return g_steal_pointer (&row);
 }
 
 static JsonNode *
@@ -690,11 +644,10 @@ catalogue_update (SuiCall  *call,
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(JsonNode) before = NULL;
 
-  if (!sui_call_get_int (call, "id", TRUE, &id, error) ||
-      !sui_call_get_int (call, "version", TRUE, &version, error))
+  if (!sui_call_get_id_version (call, &id, &version, error))
     return NULL;
-  row = load_catalogue (call, id, TRUE, error);
-  if (row == NULL || !catalogue_writable (call, row, version, error))
+  row = load_catalogue_for_write (call, id, version, "该上级目录事项已废止，不能再修改", error);
+  if (row == NULL)
     return NULL;
 
   catalogue_from_row (&stored, row);
@@ -730,43 +683,25 @@ catalogue_retire (SuiCall  *call,
                   GError  **error)
 {
   gint64 id = 0, version = 0;
-  g_autofree char *reason = NULL, *actor = NULL;
+  g_autofree char *reason = NULL;
   g_autoptr(PGresult) row = NULL;
-  g_autoptr(PGresult) done = NULL;
   g_autoptr(JsonNode) before = NULL;
-  const char *params[3];
 
-  if (!sui_call_get_int (call, "id", TRUE, &id, error) ||
-      !sui_call_get_int (call, "version", TRUE, &version, error))
-    return NULL;
-  reason = get_reason (call, "废止原因", error);
+  reason = get_reason (call, &id, &version, "废止原因", error);
   if (reason == NULL)
     return NULL;
-  row = load_catalogue (call, id, TRUE, error);
+  row = load_catalogue_for_write (call, id, version, "该上级目录事项已经废止", error);
   if (row == NULL)
     return NULL;
-  if (!sui_register_check_version (call, sui_pg_get_int (row, 0, CC_VERSION), version,
-                                   "该上级目录事项已被他人修改，请刷新后再试", error))
-    return NULL;
-  if (g_str_equal (PQgetvalue (row, 0, CC_STATE), "retired"))
-    {
-      sui_state_error (error, "该上级目录事项已经废止");
-      return NULL;
-    }
   if (!set_history (call, "retire", reason, error))
     return NULL;
 
   before = sui_register_column_json (row, 0, CC_JSON);
-  actor = sui_pg_int_param (call->user->id);
-  params[0] = PQgetvalue (row, 0, CC_ID);
-  params[1] = reason;
-  params[2] = actor;
-  done = sui_pg_exec (call->conn,
-                      "update catalogue_item set state = 'retired', retire_reason = $2,"
-                      " retired_by = $3::bigint, retired_at = now (), version = version + 1,"
-                      " updated_at = now () where id = $1::bigint",
-                      3, params, error);
-  if (done == NULL)
+  if (!end_record (call,
+                   "update catalogue_item set state = 'retired', retire_reason = $2,"
+                   " retired_by = $3::bigint, retired_at = now (), version = version + 1,"
+                   " updated_at = now () where id = $1::bigint",
+                   PQgetvalue (row, 0, CC_ID), reason, error))
     return NULL;
   return catalogue_answer (call, PQgetvalue (row, 0, CC_ID), before, error);
 }
@@ -791,16 +726,9 @@ load_item (SuiCall   *call,
            gboolean   for_update,
            GError   **error)
 {
-  g_autoptr(PGresult) row = NULL;
-
-  row = sui_register_load_by_id (call, for_update ? ITEM_SELECT_SQL " for update of i"
-                                                  : ITEM_SELECT_SQL,
-                                 id, "该抽查事项不存在，请刷新后再试", error);
-  if (row == NULL)
-    return NULL;
-  if (!sui_plans_check_unit (call, sui_pg_get_int (row, 0, IC_UNIT), "抽查事项", error))
-    return NULL;
-  return g_steal_pointer (&row);
+  return sui_register_load_scoped (call, ITEM_SELECT_SQL, " for update of i", for_update, id,
+                                   "该抽查事项不存在，请刷新后再试", IC_UNIT,
+                                   "您只能处理本单位的抽查事项", error);
 }
 
 static JsonNode *
@@ -822,11 +750,8 @@ item_answer (SuiCall     *call,
              JsonNode    *before,
              GError     **error)
 {
-  g_autoptr(JsonNode) after = item_json (call, id_text, error);
-
-  if (after == NULL || !sui_audit_append (call, "items", id_text, before, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_audit_after (call, "items", id_text, before,
+                                   item_json (call, id_text, error), error);
 }
 
 /* Loads the item for a write by a supervisor: the version read, the item still claimed. */
@@ -838,13 +763,11 @@ load_item_for_write (SuiCall   *call,
   gint64 version = 0;
   g_autoptr(PGresult) row = NULL;
 
-  if (!sui_call_get_int (call, "id", TRUE, id, error) ||
-      !sui_call_get_int (call, "version", TRUE, &version, error))
+  if (!sui_call_get_id_version (call, id, &version, error))
     return NULL;
-  row = load_item (call, *id, TRUE, error);
-  if (row == NULL ||
-      !sui_register_check_version (call, sui_pg_get_int (row, 0, IC_VERSION), version,
-                                   "该抽查事项已被他人修改，请刷新后再试", error))
+  row = sui_register_load_for_write (call, load_item, *id, version, IC_VERSION,
+                                     "该抽查事项已被他人修改，请刷新后再试", error);
+  if (row == NULL)
     return NULL;
   if (g_str_equal (PQgetvalue (row, 0, IC_STATE), "released"))
     {
@@ -896,24 +819,14 @@ items_list (SuiCall  *call,
 
 static JsonNode *
 items_get (SuiCall  *call,
-           GError  **error)
+          GError  **error)
 {
-  gint64 id = 0;
-  g_autoptr(PGresult) row = NULL;
-  const char *params[1];
-
-  if (!sui_call_get_int (call, "id", TRUE, &id, error))
-    return NULL;
-  row = load_item (call, id, FALSE, error);
-  if (row == NULL)
-    return NULL;
-  params[0] = PQgetvalue (row, 0, IC_ID);
-  return sui_pg_query_json (call->conn,
-                            "select " ITEM_JSON_SQL " || jsonb_build_object ('history', "
-                            HISTORY_JSON_SQL ("item_history", "item_id", "i") ","
-                            " 'used_by_tasks', " USED_BY_TASKS_SQL ")"
-                            ITEM_FROM_SQL " where i.id = $1::bigint",
-                            1, params, error);
+  return sui_register_get (call, load_item,
+                           "select " ITEM_JSON_SQL " || jsonb_build_object ('history', "
+                           HISTORY_JSON_SQL ("item_history", "item_id", "i") ","
+                           " 'used_by_tasks', " USED_BY_TASKS_SQL ")"
+                           ITEM_FROM_SQL " where i.id = $1::bigint",
+                           error);
 }
 
 static JsonNode *
@@ -1057,7 +970,7 @@ items_update (SuiCall  *call,
     methods = split_codes (PQgetvalue (row, 0, IC_METHODS));
 
   v = sui_validation_new ();
-  check_text (v, "content", content, TRUE, 2000, "检查内容");
+  sui_register_check_text (v, "content", content, TRUE, 2000, "检查内容");
   if (methods->len == 0)
     sui_validation_add (v, "methods", "required", "请至少选择一种检查方式");
   else if (has_duplicates (methods))
@@ -1268,17 +1181,11 @@ items_release (SuiCall  *call,
                GError  **error)
 {
   gint64 id = 0, version = 0;
-  g_autofree char *reason = NULL, *actor = NULL;
+  g_autofree char *reason = NULL;
   g_autoptr(PGresult) row = NULL;
-  g_autoptr(PGresult) done = NULL;
   g_autoptr(JsonNode) before = NULL;
-  const char *params[3];
 
-  /* Required params in the order they are declared, before the reason's own check. */
-  if (!sui_call_get_int (call, "id", TRUE, &id, error) ||
-      !sui_call_get_int (call, "version", TRUE, &version, error))
-    return NULL;
-  reason = get_reason (call, "撤销认领的原因", error);
+  reason = get_reason (call, &id, &version, "撤销认领的原因", error);
   if (reason == NULL)
     return NULL;
   row = load_item_for_write (call, &id, error);
@@ -1287,16 +1194,11 @@ items_release (SuiCall  *call,
     return NULL;
 
   before = sui_register_column_json (row, 0, IC_JSON);
-  actor = sui_pg_int_param (call->user->id);
-  params[0] = PQgetvalue (row, 0, IC_ID);
-  params[1] = reason;
-  params[2] = actor;
-  done = sui_pg_exec (call->conn,
-                      "update item set state = 'released', release_reason = $2,"
-                      " released_by = $3::bigint, released_at = now (), version = version + 1,"
-                      " updated_at = now () where id = $1::bigint",
-                      3, params, error);
-  if (done == NULL)
+  if (!end_record (call,
+                   "update item set state = 'released', release_reason = $2,"
+                   " released_by = $3::bigint, released_at = now (), version = version + 1,"
+                   " updated_at = now () where id = $1::bigint",
+                   PQgetvalue (row, 0, IC_ID), reason, error))
     return NULL;
   return item_answer (call, PQgetvalue (row, 0, IC_ID), before, error);
 }

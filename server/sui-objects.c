@@ -16,9 +16,6 @@
 #include "sui-filter.h"
 #include "sui-pg.h"
 
-#define DEFAULT_LIMIT 100
-#define MAX_LIMIT 1000
-
 enum
 {
   F_TYPE, F_LICENCE, F_CREDIT, F_NAME, F_LEGAL_REP, F_ADDRESS, F_UNIT, F_DISTRICT, F_STATUS,
@@ -56,33 +53,18 @@ static const SuiField fields[N_FIELDS] = {
   " o.last_check_date, o.last_check_result, o.contact"
 enum { COL_VERSION = N_FIELDS, COL_RETIRED, COL_JSON };
 
+/* The same columns, to write. */
+#define OBJECT_WRITTEN \
+  "type, licence_no, credit_code, name, legal_rep, address, unit_id, district, status," \
+  " licence_valid_from, licence_valid_until, key_supervision, key_supervision_reason," \
+  " credit_grade, credit_grade_date, risk_class, last_check_date, last_check_result, contact"
+
 /* The values of fields[] as parameters $2 … $20 ($1 is the id on update). */
 #define OBJECT_VALUES \
   "$2, $3, $4, $5, $6, $7, $8::bigint, $9, $10, $11::date, $12::date, $13::boolean, $14," \
   " $15, $16::date, $17, $18::date, $19, $20"
 
-typedef struct
-{
-  char *values[N_FIELDS];
-  gboolean present[N_FIELDS];
-} Record;
-
-static void
-record_clear (Record *r)
-{
-  for (int i = 0; i < N_FIELDS; i++)
-    g_clear_pointer (&r->values[i], g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Record, record_clear)
-
-static gboolean
-forbidden (GError     **error,
-           const char  *message)
-{
-  g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_FORBIDDEN, message);
-  return FALSE;
-}
+G_STATIC_ASSERT (N_FIELDS <= SUI_RECORD_MAX_FIELDS);
 
 static PGresult *
 load_object (SuiCall  *call,
@@ -90,131 +72,56 @@ load_object (SuiCall  *call,
              gboolean  for_update,
              GError  **error)
 {
-  g_autoptr(PGresult) result = NULL;
-  const char *sql;
+  return sui_register_load_scoped (call,
+                                   "select " OBJECT_COLUMNS ", o.version, o.retired, "
+                                   SUI_OBJECT_JSON_SQL " from object o where o.id = $1::bigint",
+                                   " for update", for_update, id,
+                                   "该检查对象不存在，请刷新后再试", F_UNIT,
+                                   for_update ? "您只能修改本单位的检查对象"
+                                              : "您只能查看本单位的检查对象", error);
+}
 
-  sql = for_update
-        ? "select " OBJECT_COLUMNS ", o.version, o.retired, " SUI_OBJECT_JSON_SQL
-          " from object o where o.id = $1::bigint for update"
-        : "select " OBJECT_COLUMNS ", o.version, o.retired, " SUI_OBJECT_JSON_SQL
-          " from object o where o.id = $1::bigint";
-  result = sui_register_load_by_id (call, sql, id, "该检查对象不存在，请刷新后再试", error);
-  if (result == NULL)
+/* The object id, locked, at the version the caller read and still in the register (-32011
+ * with retired otherwise). */
+static PGresult *
+load_object_for_write (SuiCall     *call,
+                       gint64       id,
+                       gint64       version,
+                       const char  *retired,
+                       GError     **error)
+{
+  g_autoptr(PGresult) row = NULL;
+
+  row = sui_register_load_for_write (call, load_object, id, version, COL_VERSION,
+                                     "该检查对象已被他人修改，请刷新后再试", error);
+  if (row == NULL)
     return NULL;
-  if (!sui_register_is_admin (call) &&
-      g_ascii_strtoll (PQgetvalue (result, 0, F_UNIT), NULL, 10) != call->user->unit_id)
+  if (sui_pg_get_bool (row, 0, COL_RETIRED))
     {
-      forbidden (error, for_update ? "您只能修改本单位的检查对象" : "您只能查看本单位的检查对象");
+      g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_STATE, retired);
       return NULL;
     }
-  return g_steal_pointer (&result);
+  return g_steal_pointer (&row);
 }
 
 /* ---- objects.list, objects.get --------------------------------------------------- */
-
-/* The scope of the caller and the filter, as a condition on `o`. */
-static gboolean
-list_condition (SuiCall    *call,
-                GString    *where,
-                GPtrArray  *params,
-                GError    **error)
-{
-  gboolean include_retired = FALSE;
-
-  if (!sui_call_get_bool (call, "include_retired", FALSE, &include_retired, error))
-    return FALSE;
-
-  if (!sui_register_is_admin (call))
-    {
-      g_autofree char *p = sui_sql_param (params, sui_pg_int_param (call->user->unit_id));
-
-      g_string_append_printf (where, "o.unit_id = %s::bigint and ", p);
-    }
-  if (!include_retired)
-    g_string_append (where, "not o.retired and ");
-  g_string_append_c (where, '(');
-  if (!sui_filter_from_call (call, "filter", SUI_FILTER_OBJECTS, "o", where, params, error))
-    return FALSE;
-  g_string_append_c (where, ')');
-  return TRUE;
-}
 
 static JsonNode *
 objects_list (SuiCall  *call,
               GError  **error)
 {
-  gint64 after = 0;
-  gint64 limit = DEFAULT_LIMIT;
-  gboolean with_count = FALSE;
-  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) where = g_string_new (NULL);
-  g_autoptr(GString) sql = NULL;
-  g_autofree char *after_p = NULL;
-  g_autofree char *limit_p = NULL;
-  JsonNode *page;
-
-  if (!sui_call_get_int (call, "after", FALSE, &after, error) ||
-      !sui_call_get_int (call, "limit", FALSE, &limit, error) ||
-      !sui_call_get_bool (call, "with_count", FALSE, &with_count, error))
-    return NULL;
-  limit = CLAMP (limit, 1, MAX_LIMIT);
-
-  if (!list_condition (call, where, params, error))
-    return NULL;
-
-  after_p = sui_sql_param (params, sui_pg_int_param (after));
-  limit_p = sui_sql_param (params, sui_pg_int_param (limit));
-
-  /* The ids first: that part is an index-only scan in id order that stops at the
-   * page's last row; only the page's rows are then read from the table. */
-  sql = g_string_new (NULL);
-  g_string_append_printf (sql,
-                          "with ids as (select o.id from object o where %s and o.id > %s::bigint"
-                          " order by o.id limit %s::integer)"
-                          " select json_build_object ("
-                          "  'items', coalesce ((select json_agg (" SUI_OBJECT_JSON_SQL
-                          "     order by o.id) from ids join object o on o.id = ids.id), '[]'),"
-                          "  'next_after', (select case when count (*) = %s::integer"
-                          "     then max (ids.id) end from ids)",
-                          where->str, after_p, limit_p, limit_p);
-  if (with_count)
-    g_string_append_printf (sql, ", 'total', (select count (*) from object o where %s)",
-                            where->str);
-  g_string_append_c (sql, ')');
-
-  page = sui_pg_query_json (call->conn, sql->str, params->len,
-                            (const char * const *) params->pdata, error);
-  return page;
+  return sui_register_list (call, SUI_FILTER_OBJECTS, SUI_OBJECT_JSON_SQL, error);
 }
 
 static JsonNode *
 objects_get (SuiCall  *call,
              GError  **error)
 {
-  gint64 id = 0;
-  g_autoptr(PGresult) row = NULL;
-  g_autofree char *id_text = NULL;
-  const char *params[1];
-
-  if (!sui_call_get_int (call, "id", TRUE, &id, error))
-    return NULL;
-  row = load_object (call, id, FALSE, error);
-  if (row == NULL)
-    return NULL;
-
-  id_text = sui_pg_int_param (id);
-  params[0] = id_text;
-  return sui_pg_query_json (
-    call->conn,
+  return sui_register_get (
+    call, load_object,
     "select (" SUI_OBJECT_JSON_SQL "::jsonb || jsonb_build_object ("
-    " 'tags', (select coalesce (jsonb_agg (jsonb_build_object ('id', t.id, 'name', t.name,"
-    "            'group_id', g.id, 'group_name', g.name) order by g.name, t.name), '[]')"
-    "          from tag t join tag_group g on g.id = t.group_id where t.id = any (o.tag_ids)),"
-    " 'history', (select coalesce (jsonb_agg (jsonb_build_object ('id', h.id, 'at', h.at,"
-    "            'actor_id', h.actor_id, 'actor_name', u.name, 'method', h.method,"
-    "            'before', h.before, 'after', h.after) order by h.id desc), '[]')"
-    "          from object_history h left join app_user u on u.id = h.actor_id"
-    "          where h.object_id = o.id),"
+    " 'tags', " SUI_REGISTER_TAGS_SQL ("o") ","
+    " 'history', " SUI_REGISTER_HISTORY_SQL ("object_history", "object_id", "o") ","
     " 'risk_history', (select coalesce (jsonb_agg (jsonb_build_object ('at', r.at,"
     "            'risk_class', r.risk_class, 'credit_grade', r.credit_grade,"
     "            'source', r.source, 'actor_id', r.actor_id, 'note', r.note)"
@@ -226,14 +133,14 @@ objects_get (SuiCall  *call,
     "          from inspector_recusal rc join inspector i on i.id = rc.inspector_id"
     "          where rc.object_id = o.id and rc.removed_at is null)))::json"
     " from object o where o.id = $1::bigint",
-    1, params, error);
+    error);
 }
 
 /* ---- validation shared by create and update ------------------------------------- */
 
 static void
 check_length (SuiValidation *v,
-              Record        *r,
+              SuiRecord     *r,
               int            field,
               glong          max,
               const char    *label)
@@ -248,7 +155,7 @@ check_length (SuiValidation *v,
 
 static void
 check_date (SuiValidation *v,
-            Record        *r,
+            SuiRecord     *r,
             int            field,
             const char    *label)
 {
@@ -275,7 +182,7 @@ all_digits (const char *text)
  * (NULL without a grade). */
 static gboolean
 validate (SuiCall        *call,
-          Record         *r,
+          SuiRecord      *r,
           gint64          self_id,
           gint64          stored_unit,
           char          **mapped_class,
@@ -427,28 +334,14 @@ validate (SuiCall        *call,
   return TRUE;
 }
 
-/* Parameters of OBJECT_VALUES, $1 being id_text. */
-static void
-fill_params (const char **params,
-             const char  *id_text,
-             Record      *r)
-{
-  params[0] = id_text;
-  for (int i = 0; i < N_FIELDS; i++)
-    params[i + 1] = r->values[i];
-}
-
 /* ---- objects.create ------------------------------------------------------------- */
 
 static JsonNode *
 objects_create (SuiCall  *call,
                 GError  **error)
 {
-  g_auto(Record) r = { { NULL }, { FALSE } };
+  g_auto(SuiRecord) r = { { NULL }, { FALSE } };
   g_autofree char *mapped = NULL;
-  g_autoptr(PGresult) made = NULL;
-  g_autoptr(JsonNode) after = NULL;
-  const char *params[N_FIELDS + 1];
   const char *required = NULL;
 
   /* A missing required param is -32602 naming it; an empty one is -32010 below. */
@@ -465,24 +358,12 @@ objects_create (SuiCall  *call,
   if (!sui_register_set_actor (call, NULL, error))
     return NULL;
 
-  fill_params (params, NULL, &r);
-  made = sui_pg_exec (call->conn,
-                      "with o as ("
-                      "  insert into object (type, licence_no, credit_code, name, legal_rep,"
-                      "    address, unit_id, district, status, licence_valid_from,"
-                      "    licence_valid_until, key_supervision, key_supervision_reason,"
-                      "    credit_grade, credit_grade_date, risk_class, last_check_date,"
-                      "    last_check_result, contact)"
-                      "  values (" OBJECT_VALUES ") returning *)"
-                      " select o.id, " SUI_OBJECT_JSON_SQL " from o where $1::text is null",
-                      N_FIELDS + 1, params, error);
-  if (made == NULL)
-    return NULL;
-
-  after = sui_register_column_json (made, 0, 1);
-  if (!sui_audit_append (call, "objects", PQgetvalue (made, 0, 0), NULL, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_record_write (&r, N_FIELDS, call, "objects", NULL, NULL,
+                           "with o as ("
+                           "  insert into object (" OBJECT_WRITTEN ")"
+                           "  values (" OBJECT_VALUES ") returning *)"
+                           " select o.id, " SUI_OBJECT_JSON_SQL " from o where $1::text is null",
+                           error);
 }
 
 /* ---- objects.update ------------------------------------------------------------- */
@@ -494,38 +375,22 @@ objects_update (SuiCall  *call,
   gint64 id = 0;
   gint64 version = 0;
   gint64 stored_unit;
-  g_auto(Record) r = { { NULL }, { FALSE } };
+  g_auto(SuiRecord) r = { { NULL }, { FALSE } };
   g_autofree char *mapped = NULL;
   g_autofree char *id_text = NULL;
   g_autoptr(PGresult) row = NULL;
-  g_autoptr(PGresult) changed = NULL;
   g_autoptr(JsonNode) before = NULL;
-  g_autoptr(JsonNode) after = NULL;
-  gboolean any_change = FALSE;
   const char *risk_source = NULL;
-  const char *params[N_FIELDS + 1];
 
-  if (!sui_call_get_int (call, "id", TRUE, &id, error) ||
-      !sui_call_get_int (call, "version", TRUE, &version, error))
+  if (!sui_call_get_id_version (call, &id, &version, error))
     return NULL;
 
-  row = load_object (call, id, TRUE, error);
-  if (row == NULL ||
-      !sui_register_check_version (call, g_ascii_strtoll (PQgetvalue (row, 0, COL_VERSION),
-                                                          NULL, 10),
-                                   version, "该检查对象已被他人修改，请刷新后再试", error))
+  row = load_object_for_write (call, id, version, "该检查对象已退出名录，不能再修改", error);
+  if (row == NULL)
     return NULL;
-  if (g_str_equal (PQgetvalue (row, 0, COL_RETIRED), "t"))
-    {
-      g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_STATE,
-                           "该检查对象已退出名录，不能再修改");
-      return NULL;
-    }
 
   /* What is not given stays as it is. */
-  for (int i = 0; i < N_FIELDS; i++)
-    if (!PQgetisnull (row, 0, i))
-      r.values[i] = g_strdup (PQgetvalue (row, 0, i));
+  sui_record_load (&r, row, N_FIELDS);
   if (!sui_register_read_fields (call, fields, N_FIELDS, r.values, r.present, error))
     return NULL;
 
@@ -547,36 +412,21 @@ objects_update (SuiCall  *call,
   if (r.values[F_RISK] == NULL)
     r.values[F_RISK] = g_strdup (PQgetvalue (row, 0, F_RISK));
 
-  for (int i = 0; i < N_FIELDS && !any_change; i++)
-    any_change = g_strcmp0 (r.values[i], PQgetisnull (row, 0, i) ? NULL
-                                          : PQgetvalue (row, 0, i)) != 0;
   before = sui_register_column_json (row, 0, COL_JSON);
-  if (!any_change)
+  if (!sui_record_differs (&r, row, N_FIELDS))
     return g_steal_pointer (&before);   /* nothing to change, nothing to audit */
 
   if (!sui_register_set_actor (call, risk_source, error))
     return NULL;
 
   id_text = sui_pg_int_param (id);
-  fill_params (params, id_text, &r);
-  changed = sui_pg_exec (call->conn,
-                         "with o as ("
-                         "  update object set (type, licence_no, credit_code, name, legal_rep,"
-                         "    address, unit_id, district, status, licence_valid_from,"
-                         "    licence_valid_until, key_supervision, key_supervision_reason,"
-                         "    credit_grade, credit_grade_date, risk_class, last_check_date,"
-                         "    last_check_result, contact) = (" OBJECT_VALUES "),"
-                         "    version = version + 1, updated_at = now ()"
-                         "  where id = $1::bigint returning *)"
-                         " select " SUI_OBJECT_JSON_SQL " from o",
-                         N_FIELDS + 1, params, error);
-  if (changed == NULL)
-    return NULL;
-
-  after = sui_register_column_json (changed, 0, 0);
-  if (!sui_audit_append (call, "objects", id_text, before, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_record_write (&r, N_FIELDS, call, "objects", id_text, before,
+                           "with o as ("
+                           "  update object set (" OBJECT_WRITTEN ") = (" OBJECT_VALUES "),"
+                           "    version = version + 1, updated_at = now ()"
+                           "  where id = $1::bigint returning *)"
+                           " select " SUI_OBJECT_JSON_SQL " from o",
+                           error);
 }
 
 /* ---- objects.retire ------------------------------------------------------------- */
@@ -593,11 +443,9 @@ objects_retire (SuiCall  *call,
   g_autoptr(PGresult) row = NULL;
   g_autoptr(PGresult) changed = NULL;
   g_autoptr(JsonNode) before = NULL;
-  g_autoptr(JsonNode) after = NULL;
   const char *params[2];
 
-  if (!sui_call_get_int (call, "id", TRUE, &id, error) ||
-      !sui_call_get_int (call, "version", TRUE, &version, error) ||
+  if (!sui_call_get_id_version (call, &id, &version, error) ||
       !sui_call_get_string (call, "reason", TRUE, &reason_param, error))
     return NULL;
   reason = g_strstrip (g_strdup (reason_param));
@@ -613,18 +461,9 @@ objects_retire (SuiCall  *call,
       return NULL;
     }
 
-  row = load_object (call, id, TRUE, error);
-  if (row == NULL ||
-      !sui_register_check_version (call, g_ascii_strtoll (PQgetvalue (row, 0, COL_VERSION),
-                                                          NULL, 10),
-                                   version, "该检查对象已被他人修改，请刷新后再试", error))
+  row = load_object_for_write (call, id, version, "该检查对象已退出名录", error);
+  if (row == NULL)
     return NULL;
-  if (g_str_equal (PQgetvalue (row, 0, COL_RETIRED), "t"))
-    {
-      g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_STATE,
-                           "该检查对象已退出名录");
-      return NULL;
-    }
 
   if (!sui_register_set_actor (call, NULL, error))
     return NULL;
@@ -640,13 +479,7 @@ objects_retire (SuiCall  *call,
                          "  where id = $1::bigint returning *)"
                          " select " SUI_OBJECT_JSON_SQL " from o",
                          2, params, error);
-  if (changed == NULL)
-    return NULL;
-
-  after = sui_register_column_json (changed, 0, 0);
-  if (!sui_audit_append (call, "objects", id_text, before, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_audited (call, "objects", id_text, before, changed, 0, error);
 }
 
 /* ---- objects.reference ---------------------------------------------------------- */

@@ -81,6 +81,34 @@ sui_pg_exec (PGconn             *conn,
     }
 }
 
+gboolean
+sui_pg_exec_ok (PGconn             *conn,
+                const char         *sql,
+                int                 n_params,
+                const char * const *params,
+                GError            **error)
+{
+  g_autoptr(PGresult) result = sui_pg_exec (conn, sql, n_params, params, error);
+
+  return result != NULL;
+}
+
+gint64
+sui_pg_get_int (PGresult *result,
+                int       row,
+                int       column)
+{
+  return g_ascii_strtoll (PQgetvalue (result, row, column), NULL, 10);
+}
+
+gboolean
+sui_pg_get_bool (PGresult *result,
+                 int       row,
+                 int       column)
+{
+  return g_str_equal (PQgetvalue (result, row, column), "t");
+}
+
 JsonNode *
 sui_pg_query_json (PGconn             *conn,
                    const char         *sql,

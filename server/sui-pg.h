@@ -34,6 +34,21 @@ JsonNode   *sui_pg_query_json  (PGconn             *conn,
                                 const char * const *params,
                                 GError            **error);
 
+/* sui_pg_exec for a statement whose result is not needed: TRUE when it succeeded. */
+gboolean    sui_pg_exec_ok     (PGconn             *conn,
+                                const char         *sql,
+                                int                 n_params,
+                                const char * const *params,
+                                GError            **error);
+
+/* The value at row, column as an integer (bigint text) or a boolean ("t"). */
+gint64      sui_pg_get_int     (PGresult           *result,
+                                int                 row,
+                                int                 column);
+gboolean    sui_pg_get_bool    (PGresult           *result,
+                                int                 row,
+                                int                 column);
+
 /* The SQLSTATE of the last failed sui_pg_exec on this thread, or "" */
 const char *sui_pg_last_sqlstate (void);
 

@@ -16,8 +16,6 @@
 
 #include "sui-filter.h"
 
-#define DEFAULT_LIMIT 100
-#define MAX_LIMIT     1000
 #define MAX_TITLE     128
 
 #define PLAN_JSON_SQL \
@@ -52,7 +50,7 @@
 gboolean
 sui_plans_is_admin (SuiCall *call)
 {
-  return call->user != NULL && call->user->role == SUI_ROLE_ADMIN;
+  return sui_register_is_admin (call);
 }
 
 gboolean
@@ -61,10 +59,9 @@ sui_plans_check_unit (SuiCall     *call,
                       const char  *what,
                       GError     **error)
 {
-  if (sui_plans_is_admin (call) || (call->user != NULL && call->user->unit_id == unit_id))
-    return TRUE;
-  g_set_error (error, SUI_RPC_ERROR, SUI_RPC_ERROR_FORBIDDEN, "您只能处理本单位的%s", what);
-  return FALSE;
+  g_autofree char *message = g_strdup_printf ("您只能处理本单位的%s", what);
+
+  return sui_register_check_unit (call, unit_id, message, error);
 }
 
 gboolean
@@ -75,50 +72,18 @@ sui_state_error (GError     **error,
   return FALSE;
 }
 
-gint64
-sui_pg_get_int (PGresult *result,
-                int       row,
-                int       column)
-{
-  return g_ascii_strtoll (PQgetvalue (result, row, column), NULL, 10);
-}
-
-gboolean
-sui_pg_get_bool (PGresult *result,
-                 int       row,
-                 int       column)
-{
-  return g_str_equal (PQgetvalue (result, row, column), "t");
-}
-
 PGresult *
 sui_plans_load (SuiCall     *call,
                 gint64       id,
                 gboolean     for_update,
                 GError     **error)
 {
-  g_autofree char *id_text = sui_pg_int_param (id);
-  const char *params[1] = { id_text };
-  g_autoptr(PGresult) result = NULL;
-
-#define PLAN_SELECT \
-  "select p.id, p.unit_id, p.state, p.revision, p.version, " EDITABLE_SQL ", " \
-  PLAN_JSON_SQL " from plan p where p.id = $1::bigint"
-
-  result = sui_pg_exec (call->conn, for_update ? PLAN_SELECT " for update" : PLAN_SELECT,
-                        1, params, error);
-#undef PLAN_SELECT
-  if (result == NULL)
-    return NULL;
-  if (PQntuples (result) != 1)
-    {
-      g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_NOT_FOUND,
-                           "该计划不存在，请刷新后再试");
-      return NULL;
-    }
-  if (!sui_plans_check_unit (call, sui_pg_get_int (result, 0, SUI_PLAN_COL_UNIT), "计划", error))
-    return NULL;
-  return g_steal_pointer (&result);
+  return sui_register_load_scoped (call,
+                                   "select p.id, p.unit_id, p.state, p.revision, p.version, "
+                                   EDITABLE_SQL ", " PLAN_JSON_SQL
+                                   " from plan p where p.id = $1::bigint",
+                                   " for update", for_update, id, "该计划不存在，请刷新后再试",
+                                   SUI_PLAN_COL_UNIT, "您只能处理本单位的计划", error);
 }
 
 /* ---- local helpers ------------------------------------------------------------------ */
@@ -128,21 +93,18 @@ reload (SuiCall  *call,
         gint64    id,
         GError  **error)
 {
-  g_autoptr(PGresult) row = sui_plans_load (call, id, FALSE, error);
-
-  if (row == NULL)
-    return NULL;
-  return sui_register_column_json (row, 0, SUI_PLAN_COL_JSON);
+  return sui_register_reload (call, sui_plans_load, id, SUI_PLAN_COL_JSON, error);
 }
 
-static gboolean
-check_version (SuiCall   *call,
-               PGresult  *row,
-               gint64     version,
-               GError   **error)
+/* The plan id, locked, at the version the caller read. */
+static PGresult *
+load_for_write (SuiCall  *call,
+                gint64    id,
+                gint64    version,
+                GError  **error)
 {
-  return sui_register_check_version (call, sui_pg_get_int (row, 0, SUI_PLAN_COL_VERSION),
-                                     version, "该计划已被他人修改，请刷新后再试", error);
+  return sui_register_load_for_write (call, sui_plans_load, id, version, SUI_PLAN_COL_VERSION,
+                                      "该计划已被他人修改，请刷新后再试", error);
 }
 
 static const char *
@@ -175,44 +137,7 @@ change_plan (SuiCall            *call,
   if (done == NULL)
     return NULL;
   after = reload (call, sui_pg_get_int (row, 0, SUI_PLAN_COL_ID), error);
-  if (after == NULL || !sui_audit_append (call, "plans", id_text, before, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
-}
-
-static gboolean
-get_id_version (SuiCall   *call,
-                gint64    *id,
-                gint64    *version,
-                GError   **error)
-{
-  return sui_call_get_int (call, "id", TRUE, id, error) &&
-         sui_call_get_int (call, "version", TRUE, version, error);
-}
-
-static void
-check_text (SuiValidation *v,
-            const char    *field,
-            const char    *text,
-            gboolean       required,
-            glong          max,
-            const char    *label)
-{
-  g_autofree char *message = NULL;
-
-  if (text == NULL || *text == '\0')
-    {
-      if (required)
-        {
-          message = g_strdup_printf ("请填写%s", label);
-          sui_validation_add (v, field, "required", message);
-        }
-    }
-  else if (g_utf8_strlen (text, -1) > max)
-    {
-      message = g_strdup_printf ("%s不能超过 %ld 个字符，请缩短", label, max);
-      sui_validation_add (v, field, "too_long", message);
-    }
+  return sui_register_audit_after (call, "plans", id_text, before, g_steal_pointer (&after), error);
 }
 
 /* ---- plans.list, plans.get ---------------------------------------------------------- */
@@ -221,47 +146,28 @@ static JsonNode *
 plans_list (SuiCall  *call,
             GError  **error)
 {
-  gint64 year = 0, unit_id = 0, after = 0, limit = DEFAULT_LIMIT;
+  gint64 year = 0, unit_id = 0, after = 0, limit = 0;
   const char *state = NULL;
-  g_autofree char *year_p = NULL, *unit_p = NULL, *after_p = NULL, *limit_p = NULL;
-  const char *params[5];
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
 
   if (!sui_call_get_int (call, "year", FALSE, &year, error) ||
       !sui_call_get_int (call, "unit_id", FALSE, &unit_id, error) ||
       !sui_call_get_string (call, "state", FALSE, &state, error) ||
-      !sui_call_get_int (call, "after", FALSE, &after, error) ||
-      !sui_call_get_int (call, "limit", FALSE, &limit, error))
+      !sui_call_get_page (call, &after, &limit, error))
     return NULL;
-  limit = CLAMP (limit, 1, MAX_LIMIT);
 
   /* A supervisor lists their own unit's plans, whatever unit_id says. */
   if (!sui_plans_is_admin (call))
     unit_id = call->user->unit_id;
 
-  year_p = sui_call_has (call, "year") ? sui_pg_int_param (year) : NULL;
-  unit_p = unit_id != 0 ? sui_pg_int_param (unit_id) : NULL;
-  after_p = sui_pg_int_param (after);
-  limit_p = sui_pg_int_param (limit);
-  params[0] = year_p;
-  params[1] = unit_p;
-  params[2] = state;
-  params[3] = after_p;
-  params[4] = limit_p;
-  return sui_pg_query_json (call->conn,
-                            "with page as ("
-                            "  select p.* from plan p"
-                            "  where ($1::integer is null or p.year = $1::integer)"
-                            "    and ($2::bigint is null or p.unit_id = $2::bigint)"
-                            "    and ($3::text is null or p.state = $3)"
-                            "    and p.id > $4::bigint"
-                            "  order by p.id limit $5::bigint)"
-                            " select json_build_object ("
-                            "  'items', coalesce (json_agg (" PLAN_JSON_SQL " order by p.id),"
-                            "                     '[]'::json),"
-                            "  'next_after', case when count (*) = $5::bigint"
-                            "                     then max (p.id) end)"
-                            " from page p",
-                            5, params, error);
+  g_ptr_array_add (params, sui_call_has (call, "year") ? sui_pg_int_param (year) : NULL);
+  g_ptr_array_add (params, unit_id != 0 ? sui_pg_int_param (unit_id) : NULL);
+  g_ptr_array_add (params, g_strdup (state));
+  return sui_register_list_page (call, "plan", "p", PLAN_JSON_SQL,
+                                 "($1::integer is null or p.year = $1::integer)"
+                                 " and ($2::bigint is null or p.unit_id = $2::bigint)"
+                                 " and ($3::text is null or p.state = $3)",
+                                 params, FALSE, after, limit, error);
 }
 
 static JsonNode *
@@ -328,8 +234,6 @@ plans_create (SuiCall  *call,
   const char *title_param = NULL, *note_param = NULL;
   g_autofree char *title = NULL, *note = NULL, *year_p = NULL, *unit_p = NULL, *actor = NULL;
   g_autoptr(PGresult) taken = NULL;
-  g_autoptr(PGresult) made = NULL;
-  g_autoptr(JsonNode) after = NULL;
   SuiValidation *v;
   const char *params[5];
 
@@ -345,8 +249,8 @@ plans_create (SuiCall  *call,
   actor = sui_pg_int_param (call->user->id);
 
   v = sui_validation_new ();
-  check_text (v, "title", title, TRUE, MAX_TITLE, "计划名称");
-  check_text (v, "note", note, FALSE, 2000, "说明");
+  sui_register_check_text (v, "title", title, TRUE, MAX_TITLE, "计划名称");
+  sui_register_check_text (v, "note", note, FALSE, 2000, "说明");
   if (year < 2000 || year > 2100)
     sui_validation_add (v, "year", "range", "年度须在 2000 至 2100 之间");
   else
@@ -373,18 +277,10 @@ plans_create (SuiCall  *call,
   params[2] = title;
   params[3] = note != NULL && *note != '\0' ? note : NULL;
   params[4] = actor;
-  made = sui_pg_exec (call->conn,
-                      "insert into plan (unit_id, year, title, note, created_by)"
-                      " values ($1::bigint, $2::integer, $3, $4, $5::bigint) returning id",
-                      5, params, error);
-  if (made == NULL)
-    return NULL;
-
-  after = reload (call, sui_pg_get_int (made, 0, 0), error);
-  if (after == NULL ||
-      !sui_audit_append (call, "plans", PQgetvalue (made, 0, 0), NULL, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_insert (call, "plans",
+                              "insert into plan (unit_id, year, title, note, created_by)"
+                              " values ($1::bigint, $2::integer, $3, $4, $5::bigint) returning id",
+                              5, params, sui_plans_load, SUI_PLAN_COL_JSON, error);
 }
 
 static JsonNode *
@@ -397,13 +293,13 @@ plans_update (SuiCall  *call,
   g_autoptr(PGresult) row = NULL;
   SuiValidation *v;
 
-  if (!get_id_version (call, &id, &version, error) ||
+  if (!sui_call_get_id_version (call, &id, &version, error) ||
       !sui_call_get_string (call, "title", FALSE, &title_param, error) ||
       !sui_call_get_string (call, "note", FALSE, &note_param, error))
     return NULL;
 
-  row = sui_plans_load (call, id, TRUE, error);
-  if (row == NULL || !check_version (call, row, version, error))
+  row = load_for_write (call, id, version, error);
+  if (row == NULL)
     return NULL;
   if (!sui_pg_get_bool (row, 0, SUI_PLAN_COL_EDITABLE))
     {
@@ -417,8 +313,8 @@ plans_update (SuiCall  *call,
   note = note_param != NULL ? g_strstrip (g_strdup (note_param)) : NULL;
   v = sui_validation_new ();
   if (title != NULL)
-    check_text (v, "title", title, TRUE, MAX_TITLE, "计划名称");
-  check_text (v, "note", note, FALSE, 2000, "说明");
+    sui_register_check_text (v, "title", title, TRUE, MAX_TITLE, "计划名称");
+  sui_register_check_text (v, "note", note, FALSE, 2000, "说明");
   if (!sui_validation_finish (v, call, error))
     return NULL;
 
@@ -448,10 +344,10 @@ plans_submit (SuiCall  *call,
   g_autoptr(PGresult) tasks = NULL;
   const char *params[1];
 
-  if (!get_id_version (call, &id, &version, error))
+  if (!sui_call_get_id_version (call, &id, &version, error))
     return NULL;
-  row = sui_plans_load (call, id, TRUE, error);
-  if (row == NULL || !check_version (call, row, version, error))
+  row = load_for_write (call, id, version, error);
+  if (row == NULL)
     return NULL;
   if (!g_str_equal (state_of (row), "draft"))
     {
@@ -486,10 +382,10 @@ plans_approve (SuiCall  *call,
   gint64 id = 0, version = 0;
   g_autoptr(PGresult) row = NULL;
 
-  if (!get_id_version (call, &id, &version, error))
+  if (!sui_call_get_id_version (call, &id, &version, error))
     return NULL;
-  row = sui_plans_load (call, id, TRUE, error);
-  if (row == NULL || !check_version (call, row, version, error))
+  row = load_for_write (call, id, version, error);
+  if (row == NULL)
     return NULL;
   if (!g_str_equal (state_of (row), "submitted"))
     {
@@ -514,11 +410,11 @@ plans_reject (SuiCall  *call,
   SuiValidation *v;
   const char *extra[1];
 
-  if (!get_id_version (call, &id, &version, error) ||
+  if (!sui_call_get_id_version (call, &id, &version, error) ||
       !sui_call_get_string (call, "reason", TRUE, &reason_param, error))
     return NULL;
-  row = sui_plans_load (call, id, TRUE, error);
-  if (row == NULL || !check_version (call, row, version, error))
+  row = load_for_write (call, id, version, error);
+  if (row == NULL)
     return NULL;
   if (!g_str_equal (state_of (row), "submitted"))
     {
@@ -528,7 +424,7 @@ plans_reject (SuiCall  *call,
 
   reason = g_strstrip (g_strdup (reason_param));
   v = sui_validation_new ();
-  check_text (v, "reason", reason, TRUE, 500, "退回理由");
+  sui_register_check_text (v, "reason", reason, TRUE, 500, "退回理由");
   if (!sui_validation_finish (v, call, error))
     return NULL;
 
@@ -559,10 +455,10 @@ plans_publish (SuiCall  *call,
   const char *state;
   const char *params[4];
 
-  if (!get_id_version (call, &id, &version, error))
+  if (!sui_call_get_id_version (call, &id, &version, error))
     return NULL;
-  row = sui_plans_load (call, id, TRUE, error);
-  if (row == NULL || !check_version (call, row, version, error))
+  row = load_for_write (call, id, version, error);
+  if (row == NULL)
     return NULL;
   state = state_of (row);
   params[0] = PQgetvalue (row, 0, SUI_PLAN_COL_ID);
@@ -729,8 +625,8 @@ plans_request_change (SuiCall  *call,
   what = g_strstrip (g_strdup (what_param));
   why = g_strstrip (g_strdup (why_param));
   v = sui_validation_new ();
-  check_text (v, "what", what, TRUE, 1000, "变更内容");
-  check_text (v, "why", why, TRUE, 1000, "变更理由");
+  sui_register_check_text (v, "what", what, TRUE, 1000, "变更内容");
+  sui_register_check_text (v, "why", why, TRUE, 1000, "变更理由");
   if (!sui_validation_finish (v, call, error))
     return NULL;
 
@@ -747,10 +643,8 @@ plans_request_change (SuiCall  *call,
   if (made == NULL)
     return NULL;
   after = change_json (call, PQgetvalue (made, 0, 0), error);
-  if (after == NULL ||
-      !sui_audit_append (call, "plans", PQgetvalue (row, 0, SUI_PLAN_COL_ID), NULL, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_audit_after (call, "plans", PQgetvalue (row, 0, SUI_PLAN_COL_ID), NULL,
+                                   g_steal_pointer (&after), error);
 }
 
 static JsonNode *
@@ -782,8 +676,8 @@ decide_change (SuiCall   *call,
 
   note = note_param != NULL ? g_strstrip (g_strdup (note_param)) : NULL;
   v = sui_validation_new ();
-  check_text (v, approve ? "note" : "reason", note, !approve, 500,
-              approve ? "审批意见" : "驳回理由");
+  sui_register_check_text (v, approve ? "note" : "reason", note, !approve, 500,
+                           approve ? "审批意见" : "驳回理由");
   if (!sui_validation_finish (v, call, error))
     return NULL;
 
@@ -800,10 +694,8 @@ decide_change (SuiCall   *call,
   if (done == NULL)
     return NULL;
   after = change_json (call, PQgetvalue (row, 0, 0), error);
-  if (after == NULL ||
-      !sui_audit_append (call, "plans", PQgetvalue (row, 0, 1), before, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_audit_after (call, "plans", PQgetvalue (row, 0, 1), before,
+                                   g_steal_pointer (&after), error);
 }
 
 static JsonNode *

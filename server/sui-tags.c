@@ -40,8 +40,9 @@ fail_literal (GError     **error,
 static gboolean
 applies_valid (const char *applies_to)
 {
-  return g_strcmp0 (applies_to, "objects") == 0 || g_strcmp0 (applies_to, "inspectors") == 0 ||
-         g_strcmp0 (applies_to, "both") == 0;
+  static const char * const scopes[] = { "objects", "inspectors", "both", NULL };
+
+  return sui_register_one_of (applies_to, scopes);
 }
 
 static void
@@ -76,6 +77,13 @@ may_edit_group (SuiCall     *call,
   return fail_literal (error, SUI_RPC_ERROR_FORBIDDEN,
                        unit_text == NULL ? "全市通用的标签由市局管理员维护"
                                          : "您只能维护本单位的标签");
+}
+
+static const char *
+nullable (PGresult *row,
+          int       column)
+{
+  return PQgetisnull (row, 0, column) ? NULL : PQgetvalue (row, 0, column);
 }
 
 /* ---- tags.list ------------------------------------------------------------------ */
@@ -115,28 +123,61 @@ tags_list (SuiCall  *call,
 
 /* ---- tags.create_group, tags.update_group --------------------------------------- */
 
+#define GROUP_NAME_TAKEN_SQL \
+  "select 1 from tag_group where name = $1 and coalesce (unit_id, 0) = coalesce ($2::bigint, 0)" \
+  " and id <> $3::bigint"
+#define TAG_NAME_TAKEN_SQL \
+  "select 1 from tag where name = $1 and group_id = $2::bigint and id <> $3::bigint"
+
+/* Adds "taken" with message to v when sql finds another row than self_id with the name in
+ * the same scope (a group's unit, a tag's group): $1 the name, $2 scope_text, $3 self_id. */
 static gboolean
-check_group_name_free (SuiCall        *call,
-                       SuiValidation  *v,
-                       const char     *name,
-                       const char     *unit_text,
-                       gint64          self_id,
-                       GError        **error)
+check_name_free (SuiCall        *call,
+                 SuiValidation  *v,
+                 const char     *sql,
+                 const char     *message,
+                 const char     *name,
+                 const char     *scope_text,
+                 gint64          self_id,
+                 GError        **error)
 {
   g_autofree char *self_text = sui_pg_int_param (self_id);
-  g_autoptr(PGresult) taken = NULL;
-  const char *params[3] = { name, unit_text, self_text };
+  const char *params[3] = { name, scope_text, self_text };
 
-  taken = sui_pg_exec (call->conn,
-                       "select 1 from tag_group where name = $1"
-                       " and coalesce (unit_id, 0) = coalesce ($2::bigint, 0)"
-                       " and id <> $3::bigint",
-                       3, params, error);
-  if (taken == NULL)
-    return FALSE;
-  if (PQntuples (taken) > 0)
-    sui_validation_add (v, "name", "taken", "已有同名的标签组，请换一个名称");
-  return TRUE;
+  return sui_register_check_free (call, v, sql, 3, params, "name", message, error);
+}
+
+/* The params tags.update_group and tags.update share, in the order they are declared: id,
+ * version, name, then other (applies_to or description), retired. */
+static gboolean
+get_update_params (SuiCall      *call,
+                   const char   *other_name,
+                   gint64       *id,
+                   gint64       *version,
+                   const char  **name,
+                   const char  **other,
+                   gboolean     *retired,
+                   GError      **error)
+{
+  return sui_call_get_id_version (call, id, version, error) &&
+         sui_call_get_string (call, "name", FALSE, name, error) &&
+         sui_call_get_string (call, other_name, FALSE, other, error) &&
+         sui_call_get_bool (call, "retired", FALSE, retired, error);
+}
+
+/* row (a group or a tag, NULL when it could not be loaded) may be changed by the caller and
+ * is at the version the caller read. */
+static gboolean
+may_write (SuiCall     *call,
+           PGresult    *row,
+           int          unit_column,
+           int          version_column,
+           gint64       version,
+           const char  *stale,
+           GError     **error)
+{
+  return row != NULL && may_edit_group (call, nullable (row, unit_column), error) &&
+         sui_register_check_row_version (call, row, version_column, version, stale, error);
 }
 
 static JsonNode *
@@ -149,7 +190,6 @@ tags_create_group (SuiCall  *call,
   g_autofree char *name = NULL;
   g_autofree char *unit_text = NULL;
   g_autoptr(PGresult) made = NULL;
-  g_autoptr(JsonNode) after = NULL;
   SuiValidation *v;
   const char *params[3];
 
@@ -184,7 +224,9 @@ tags_create_group (SuiCall  *call,
       if (PQntuples (unit) != 1)
         sui_validation_add (v, "unit_id", "not_found", "所选单位不存在，请重新选择");
     }
-  if (*name != '\0' && !check_group_name_free (call, v, name, unit_text, 0, error))
+  if (*name != '\0' &&
+      !check_name_free (call, v, GROUP_NAME_TAKEN_SQL, "已有同名的标签组，请换一个名称", name,
+                        unit_text, 0, error))
     goto fail;
   if (!sui_validation_finish (v, call, error))
     return NULL;
@@ -197,12 +239,7 @@ tags_create_group (SuiCall  *call,
                       "  values ($1, $2, $3::bigint) returning *)"
                       " select g.id, " GROUP_JSON_SQL " from g",
                       3, params, error);
-  if (made == NULL)
-    return NULL;
-  after = sui_register_column_json (made, 0, 1);
-  if (!sui_audit_append (call, "tag_groups", PQgetvalue (made, 0, 0), NULL, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_audited (call, "tag_groups", NULL, NULL, made, 1, error);
 
 fail:
   sui_register_discard_validation (v, call);
@@ -216,29 +253,11 @@ load_group (SuiCall  *call,
             gint64    id,
             GError  **error)
 {
-  g_autofree char *id_text = sui_pg_int_param (id);
-  const char *params[1] = { id_text };
-  g_autoptr(PGresult) row = NULL;
-
-  row = sui_pg_exec (call->conn,
-                     "select g.id, g.name, g.applies_to, g.unit_id, g.retired, g.version, "
-                     GROUP_JSON_SQL " from tag_group g where g.id = $1::bigint for update",
-                     1, params, error);
-  if (row == NULL)
-    return NULL;
-  if (PQntuples (row) != 1)
-    {
-      fail_literal (error, SUI_RPC_ERROR_NOT_FOUND, "该标签组不存在，请刷新后再试");
-      return NULL;
-    }
-  return g_steal_pointer (&row);
-}
-
-static const char *
-nullable (PGresult *row,
-          int       column)
-{
-  return PQgetisnull (row, 0, column) ? NULL : PQgetvalue (row, 0, column);
+  return sui_register_load_by_id (call,
+                                  "select g.id, g.name, g.applies_to, g.unit_id, g.retired,"
+                                  " g.version, " GROUP_JSON_SQL
+                                  " from tag_group g where g.id = $1::bigint for update",
+                                  id, "该标签组不存在，请刷新后再试", error);
 }
 
 static JsonNode *
@@ -255,22 +274,16 @@ tags_update_group (SuiCall  *call,
   g_autoptr(PGresult) used = NULL;
   g_autoptr(PGresult) changed = NULL;
   g_autoptr(JsonNode) before = NULL;
-  g_autoptr(JsonNode) after = NULL;
   SuiValidation *v;
   const char *params[4];
 
-  if (!sui_call_get_int (call, "id", TRUE, &id, error) ||
-      !sui_call_get_int (call, "version", TRUE, &version, error) ||
-      !sui_call_get_string (call, "name", FALSE, &name_param, error) ||
-      !sui_call_get_string (call, "applies_to", FALSE, &applies_to, error) ||
-      !sui_call_get_bool (call, "retired", FALSE, &retired, error))
+  if (!get_update_params (call, "applies_to", &id, &version, &name_param, &applies_to, &retired,
+                          error))
     return NULL;
 
   row = load_group (call, id, error);
-  if (row == NULL || !may_edit_group (call, nullable (row, G_UNIT), error) ||
-      !sui_register_check_version (call, g_ascii_strtoll (PQgetvalue (row, 0, G_VERSION),
-                                                          NULL, 10),
-                                   version, "该标签组已被他人修改，请刷新后再试", error))
+  if (!may_write (call, row, G_UNIT, G_VERSION, version, "该标签组已被他人修改，请刷新后再试",
+                  error))
     return NULL;
 
   name = g_strstrip (g_strdup (name_param != NULL ? name_param : PQgetvalue (row, 0, G_NAME)));
@@ -284,7 +297,9 @@ tags_update_group (SuiCall  *call,
   if (!applies_valid (applies_to))
     sui_validation_add (v, "applies_to", "invalid",
                         "适用范围须为检查对象（objects）、检查人员（inspectors）或两者（both）");
-  if (*name != '\0' && !check_group_name_free (call, v, name, nullable (row, G_UNIT), id, error))
+  if (*name != '\0' &&
+      !check_name_free (call, v, GROUP_NAME_TAKEN_SQL, "已有同名的标签组，请换一个名称", name,
+                        nullable (row, G_UNIT), id, error))
     goto fail;
 
   /* Narrowing the scope must not strand tags already on the other kind of record. */
@@ -319,12 +334,8 @@ tags_update_group (SuiCall  *call,
                          "  where id = $1::bigint returning *)"
                          " select " GROUP_JSON_SQL " from g",
                          4, params, error);
-  if (changed == NULL)
-    return NULL;
-  after = sui_register_column_json (changed, 0, 0);
-  if (!sui_audit_append (call, "tag_groups", PQgetvalue (row, 0, G_ID), before, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_audited (call, "tag_groups", PQgetvalue (row, 0, G_ID), before, changed,
+                               0, error);
 
 fail:
   sui_register_discard_validation (v, call);
@@ -332,29 +343,6 @@ fail:
 }
 
 /* ---- tags.create, tags.update --------------------------------------------------- */
-
-static gboolean
-check_tag_name_free (SuiCall        *call,
-                     SuiValidation  *v,
-                     const char     *name,
-                     const char     *group_text,
-                     gint64          self_id,
-                     GError        **error)
-{
-  g_autofree char *self_text = sui_pg_int_param (self_id);
-  g_autoptr(PGresult) taken = NULL;
-  const char *params[3] = { name, group_text, self_text };
-
-  taken = sui_pg_exec (call->conn,
-                       "select 1 from tag where name = $1 and group_id = $2::bigint"
-                       " and id <> $3::bigint",
-                       3, params, error);
-  if (taken == NULL)
-    return FALSE;
-  if (PQntuples (taken) > 0)
-    sui_validation_add (v, "name", "taken", "该组中已有同名标签，请换一个名称");
-  return TRUE;
-}
 
 static JsonNode *
 tags_create (SuiCall  *call,
@@ -367,7 +355,6 @@ tags_create (SuiCall  *call,
   g_autofree char *description = NULL;
   g_autoptr(PGresult) group = NULL;
   g_autoptr(PGresult) made = NULL;
-  g_autoptr(JsonNode) after = NULL;
   SuiValidation *v;
   const char *params[3];
 
@@ -395,7 +382,8 @@ tags_create (SuiCall  *call,
   if (description != NULL && g_utf8_strlen (description, -1) > MAX_DESCRIPTION)
     sui_validation_add (v, "description", "too_long", "说明不能超过 256 个字符，请缩短");
   if (*name != '\0' &&
-      !check_tag_name_free (call, v, name, PQgetvalue (group, 0, G_ID), 0, error))
+      !check_name_free (call, v, TAG_NAME_TAKEN_SQL, "该组中已有同名标签，请换一个名称", name,
+                        PQgetvalue (group, 0, G_ID), 0, error))
     {
       sui_register_discard_validation (v, call);
       return NULL;
@@ -411,12 +399,7 @@ tags_create (SuiCall  *call,
                       "  values ($1::bigint, $2, $3) returning *)"
                       " select t.id, " TAG_JSON_SQL " from t",
                       3, params, error);
-  if (made == NULL)
-    return NULL;
-  after = sui_register_column_json (made, 0, 1);
-  if (!sui_audit_append (call, "tags", PQgetvalue (made, 0, 0), NULL, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_audited (call, "tags", NULL, NULL, made, 1, error);
 }
 
 enum { T_ID, T_GROUP, T_NAME, T_DESCRIPTION, T_RETIRED, T_VERSION, T_UNIT, T_APPLIES,
@@ -428,29 +411,13 @@ load_tag (SuiCall  *call,
           gboolean  for_update,
           GError  **error)
 {
-  g_autofree char *id_text = sui_pg_int_param (id);
-  const char *params[1] = { id_text };
-  g_autoptr(PGresult) row = NULL;
-
-  row = sui_pg_exec (call->conn,
-                     for_update
-                     ? "select t.id, t.group_id, t.name, t.description, t.retired, t.version,"
-                       " g.unit_id, g.applies_to, g.retired, " TAG_JSON_SQL
-                       " from tag t join tag_group g on g.id = t.group_id"
-                       " where t.id = $1::bigint for update of t"
-                     : "select t.id, t.group_id, t.name, t.description, t.retired, t.version,"
-                       " g.unit_id, g.applies_to, g.retired, " TAG_JSON_SQL
-                       " from tag t join tag_group g on g.id = t.group_id"
-                       " where t.id = $1::bigint",
-                     1, params, error);
-  if (row == NULL)
-    return NULL;
-  if (PQntuples (row) != 1)
-    {
-      fail_literal (error, SUI_RPC_ERROR_NOT_FOUND, "该标签不存在，请刷新后再试");
-      return NULL;
-    }
-  return g_steal_pointer (&row);
+  return sui_register_load_row (call,
+                                "select t.id, t.group_id, t.name, t.description, t.retired,"
+                                " t.version, g.unit_id, g.applies_to, g.retired, " TAG_JSON_SQL
+                                " from tag t join tag_group g on g.id = t.group_id"
+                                " where t.id = $1::bigint",
+                                " for update of t", for_update, id,
+                                "该标签不存在，请刷新后再试", error);
 }
 
 static JsonNode *
@@ -467,22 +434,15 @@ tags_update (SuiCall  *call,
   g_autoptr(PGresult) row = NULL;
   g_autoptr(PGresult) changed = NULL;
   g_autoptr(JsonNode) before = NULL;
-  g_autoptr(JsonNode) after = NULL;
   SuiValidation *v;
   const char *params[4];
 
-  if (!sui_call_get_int (call, "id", TRUE, &id, error) ||
-      !sui_call_get_int (call, "version", TRUE, &version, error) ||
-      !sui_call_get_string (call, "name", FALSE, &name_param, error) ||
-      !sui_call_get_string (call, "description", FALSE, &description_param, error) ||
-      !sui_call_get_bool (call, "retired", FALSE, &retired, error))
+  if (!get_update_params (call, "description", &id, &version, &name_param, &description_param,
+                          &retired, error))
     return NULL;
 
   row = load_tag (call, id, TRUE, error);
-  if (row == NULL || !may_edit_group (call, nullable (row, T_UNIT), error) ||
-      !sui_register_check_version (call, g_ascii_strtoll (PQgetvalue (row, 0, T_VERSION),
-                                                          NULL, 10),
-                                   version, "该标签已被他人修改，请刷新后再试", error))
+  if (!may_write (call, row, T_UNIT, T_VERSION, version, "该标签已被他人修改，请刷新后再试", error))
     return NULL;
 
   name = g_strstrip (g_strdup (name_param != NULL ? name_param : PQgetvalue (row, 0, T_NAME)));
@@ -500,7 +460,8 @@ tags_update (SuiCall  *call,
   if (description != NULL && g_utf8_strlen (description, -1) > MAX_DESCRIPTION)
     sui_validation_add (v, "description", "too_long", "说明不能超过 256 个字符，请缩短");
   if (*name != '\0' &&
-      !check_tag_name_free (call, v, name, PQgetvalue (row, 0, T_GROUP), id, error))
+      !check_name_free (call, v, TAG_NAME_TAKEN_SQL, "该组中已有同名标签，请换一个名称", name,
+                        PQgetvalue (row, 0, T_GROUP), id, error))
     {
       sui_register_discard_validation (v, call);
       return NULL;
@@ -524,12 +485,8 @@ tags_update (SuiCall  *call,
                          "  where id = $1::bigint returning *)"
                          " select " TAG_JSON_SQL " from t",
                          4, params, error);
-  if (changed == NULL)
-    return NULL;
-  after = sui_register_column_json (changed, 0, 0);
-  if (!sui_audit_append (call, "tags", PQgetvalue (row, 0, T_ID), before, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_audited (call, "tags", PQgetvalue (row, 0, T_ID), before, changed, 0,
+                               error);
 }
 
 /* ---- tags.apply, tags.remove, filters.count ------------------------------------- */
@@ -586,12 +543,7 @@ scope_condition (SuiCall       *call,
 
   if (!sui_call_get_bool (call, "include_retired", FALSE, &include_retired, error))
     return FALSE;
-  if (!sui_register_is_admin (call))
-    {
-      g_autofree char *p = sui_sql_param (params, sui_pg_int_param (call->user->unit_id));
-
-      g_string_append_printf (where, "%s.unit_id = %s::bigint and ", target->alias, p);
-    }
+  sui_register_append_scope (call, target->alias, where, params);
   if (!include_retired && target->kind == SUI_FILTER_OBJECTS)
     g_string_append (where, "not o.retired and ");
   return TRUE;
@@ -607,12 +559,10 @@ filters_count (SuiCall  *call,
   g_autofree char *sql = NULL;
 
   if (!get_target (call, "kind", &target, error) ||
-      !scope_condition (call, target, where, params, error))
+      !scope_condition (call, target, where, params, error) ||
+      !sui_filter_append_from_call (call, "filter", target->kind, target->alias, where, params,
+                                    error))
     return NULL;
-  g_string_append_c (where, '(');
-  if (!sui_filter_from_call (call, "filter", target->kind, target->alias, where, params, error))
-    return NULL;
-  g_string_append_c (where, ')');
 
   /* target->table and alias are ours, never the caller's. */
   sql = g_strdup_printf ("select json_build_object ('count', count (*)) from %s %s where %s",
@@ -702,18 +652,12 @@ apply_or_remove (SuiCall   *call,
   if (!scope_condition (call, target, where, params, error))
     return NULL;
   if (!PQgetisnull (tag, 0, T_UNIT))
-    {
-      g_autofree char *p = sui_sql_param (params, g_strdup (PQgetvalue (tag, 0, T_UNIT)));
-
-      g_string_append_printf (where, "%s.unit_id = %s::bigint and ", target->alias, p);
-    }
+    sui_register_append_unit (target->alias, PQgetvalue (tag, 0, T_UNIT), where, params);
   if (has_filter)
     {
-      g_string_append_c (where, '(');
-      if (!sui_filter_from_call (call, "filter", target->kind, target->alias, where, params,
-                                 error))
+      if (!sui_filter_append_from_call (call, "filter", target->kind, target->alias, where,
+                                        params, error))
         return NULL;
-      g_string_append_c (where, ')');
     }
   else
     {

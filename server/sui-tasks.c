@@ -24,9 +24,6 @@
 #include "sui-items.h"
 #include "sui-plans.h"
 
-#define DEFAULT_LIMIT 100
-#define MAX_LIMIT     1000
-
 static const char *const risk_classes[] = { "A", "B", "C", "D" };
 static const char *const ratio_fields[] = { "ratio_a_bp", "ratio_b_bp", "ratio_c_bp",
                                             "ratio_d_bp" };
@@ -49,31 +46,16 @@ load_task (SuiCall   *call,
            gboolean   for_update,
            GError   **error)
 {
-  g_autofree char *id_text = sui_pg_int_param (id);
-  const char *params[1] = { id_text };
-  g_autoptr(PGresult) result = NULL;
-
-#define TASK_SELECT \
-  "select t.id, t.plan_id, t.unit_id, t.state, t.version," \
-  " (p.state = 'draft' or (p.state = 'published' and exists (" \
-  "   select 1 from plan_change c where c.plan_id = p.id and c.state = 'approved')))," \
-  " " TASK_JSON_SQL ", t.items::text" \
-  " from task t join plan p on p.id = t.plan_id where t.id = $1::bigint"
-
-  result = sui_pg_exec (call->conn, for_update ? TASK_SELECT " for update of t" : TASK_SELECT,
-                        1, params, error);
-#undef TASK_SELECT
-  if (result == NULL)
-    return NULL;
-  if (PQntuples (result) != 1)
-    {
-      g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_NOT_FOUND,
-                           "该抽查任务不存在，请刷新后再试");
-      return NULL;
-    }
-  if (!sui_plans_check_unit (call, sui_pg_get_int (result, 0, COL_UNIT), "抽查任务", error))
-    return NULL;
-  return g_steal_pointer (&result);
+  return sui_register_load_scoped (call,
+                                   "select t.id, t.plan_id, t.unit_id, t.state, t.version,"
+                                   " (p.state = 'draft' or (p.state = 'published' and exists ("
+                                   "   select 1 from plan_change c where c.plan_id = p.id"
+                                   "   and c.state = 'approved'))), " TASK_JSON_SQL
+                                   ", t.items::text from task t join plan p on p.id = t.plan_id"
+                                   " where t.id = $1::bigint",
+                                   " for update of t", for_update, id,
+                                   "该抽查任务不存在，请刷新后再试", COL_UNIT,
+                                   "您只能处理本单位的抽查任务", error);
 }
 
 static JsonNode *
@@ -81,9 +63,7 @@ reload (SuiCall  *call,
         gint64    id,
         GError  **error)
 {
-  g_autoptr(PGresult) row = load_task (call, id, FALSE, error);
-
-  return row != NULL ? sui_register_column_json (row, 0, COL_JSON) : NULL;
+  return sui_register_reload (call, load_task, id, COL_JSON, error);
 }
 
 /* ---- tasks.list, tasks.get ---------------------------------------------------------- */
@@ -92,70 +72,41 @@ static JsonNode *
 tasks_list (SuiCall  *call,
             GError  **error)
 {
-  gint64 plan_id = 0, after = 0, limit = DEFAULT_LIMIT;
+  gint64 plan_id = 0, after = 0, limit = 0;
   const char *state = NULL;
-  g_autofree char *plan_p = NULL, *unit_p = NULL, *after_p = NULL, *limit_p = NULL;
-  const char *params[5];
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
 
   if (!sui_call_get_int (call, "plan_id", FALSE, &plan_id, error) ||
       !sui_call_get_string (call, "state", FALSE, &state, error) ||
-      !sui_call_get_int (call, "after", FALSE, &after, error) ||
-      !sui_call_get_int (call, "limit", FALSE, &limit, error))
+      !sui_call_get_page (call, &after, &limit, error))
     return NULL;
-  limit = CLAMP (limit, 1, MAX_LIMIT);
 
-  plan_p = sui_call_has (call, "plan_id") ? sui_pg_int_param (plan_id) : NULL;
-  unit_p = sui_plans_is_admin (call) ? NULL : sui_pg_int_param (call->user->unit_id);
-  after_p = sui_pg_int_param (after);
-  limit_p = sui_pg_int_param (limit);
-  params[0] = plan_p;
-  params[1] = unit_p;
-  params[2] = state;
-  params[3] = after_p;
-  params[4] = limit_p;
-  return sui_pg_query_json (call->conn,
-                            "with page as ("
-                            "  select t.* from task t"
-                            "  where ($1::bigint is null or t.plan_id = $1::bigint)"
-                            "    and ($2::bigint is null or t.unit_id = $2::bigint)"
-                            "    and ($3::text is null or t.state = $3)"
-                            "    and t.id > $4::bigint"
-                            "  order by t.id limit $5::bigint)"
-                            " select json_build_object ("
-                            "  'items', coalesce (json_agg (" TASK_JSON_SQL " order by t.id),"
-                            "                     '[]'::json),"
-                            "  'next_after', case when count (*) = $5::bigint"
-                            "                     then max (t.id) end)"
-                            " from page t",
-                            5, params, error);
+  g_ptr_array_add (params, sui_call_has (call, "plan_id") ? sui_pg_int_param (plan_id) : NULL);
+  g_ptr_array_add (params, sui_plans_is_admin (call) ? NULL
+                                                     : sui_pg_int_param (call->user->unit_id));
+  g_ptr_array_add (params, g_strdup (state));
+  return sui_register_list_page (call, "task", "t", TASK_JSON_SQL,
+                                 "($1::bigint is null or t.plan_id = $1::bigint)"
+                                 " and ($2::bigint is null or t.unit_id = $2::bigint)"
+                                 " and ($3::text is null or t.state = $3)",
+                                 params, FALSE, after, limit, error);
 }
 
 static JsonNode *
 tasks_get (SuiCall  *call,
-           GError  **error)
+          GError  **error)
 {
-  gint64 id = 0;
-  g_autoptr(PGresult) row = NULL;
-  const char *params[1];
-
-  if (!sui_call_get_int (call, "id", TRUE, &id, error))
-    return NULL;
-  row = load_task (call, id, FALSE, error);
-  if (row == NULL)
-    return NULL;
-
-  params[0] = PQgetvalue (row, 0, COL_ID);
-  return sui_pg_query_json (call->conn,
-                            "select " TASK_JSON_SQL " || jsonb_build_object ("
-                            " 'plan', (select jsonb_build_object ('id', p.id, 'year', p.year,"
-                            "            'title', p.title, 'state', p.state,"
-                            "            'revision', p.revision)"
-                            "          from plan p where p.id = t.plan_id),"
-                            " 'draws', coalesce ((select jsonb_agg (" SUI_DRAW_SUMMARY_SQL
-                            "            order by d.id)"
-                            "          from draw_public d where d.task_id = t.id), '[]'))"
-                            " from task t where t.id = $1::bigint",
-                            1, params, error);
+  return sui_register_get (call, load_task,
+                           "select " TASK_JSON_SQL " || jsonb_build_object ("
+                           " 'plan', (select jsonb_build_object ('id', p.id, 'year', p.year,"
+                           "            'title', p.title, 'state', p.state,"
+                           "            'revision', p.revision)"
+                           "          from plan p where p.id = t.plan_id),"
+                           " 'draws', coalesce ((select jsonb_agg (" SUI_DRAW_SUMMARY_SQL
+                           "            order by d.id)"
+                           "          from draw_public d where d.task_id = t.id), '[]'))"
+                           " from task t where t.id = $1::bigint",
+                           error);
 }
 
 /* ---- tasks.create, tasks.update ----------------------------------------------------- */
@@ -564,10 +515,8 @@ tasks_create (SuiCall  *call,
   const char *name = NULL;
   g_autoptr(PGresult) plan = NULL;
   g_autoptr(PGresult) ranges = NULL;
-  g_autoptr(PGresult) made = NULL;
   g_autoptr(JsonObject) fields = json_object_new ();
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(JsonNode) after = NULL;
   g_autofree char *items = NULL;
   SuiValidation *v;
 
@@ -614,25 +563,18 @@ tasks_create (SuiCall  *call,
   fields_params (fields, items, params);
   g_ptr_array_add (params, g_strdup (PQgetvalue (plan, 0, SUI_PLAN_COL_UNIT)));
   g_ptr_array_add (params, sui_pg_int_param (call->user->id));
-  made = sui_pg_exec (call->conn,
-                      "insert into task (plan_id, name, items, scope, ratio_a_bp, ratio_b_bp,"
-                      " ratio_c_bp, ratio_d_bp, exclusion_months, inspectors_per_object,"
-                      " window_start, window_end, deadline, note, inspector_tag_ids,"
-                      " inspector_task_cap, inspector_month_cap, avoid_last_inspector,"
-                      " unit_id, created_by)"
-                      " values ($1::bigint, $2, $3::jsonb, $4::jsonb, $5::integer, $6::integer,"
-                      " $7::integer, $8::integer, $9::integer, $10::integer, $11::date,"
-                      " $12::date, $13::date, $14, $15::bigint[], $16::integer, $17::integer,"
-                      " $18::boolean, $19::bigint, $20::bigint) returning id",
-                      (int) params->len, (const char * const *) params->pdata, error);
-  if (made == NULL)
-    return NULL;
-
-  after = reload (call, sui_pg_get_int (made, 0, 0), error);
-  if (after == NULL ||
-      !sui_audit_append (call, "tasks", PQgetvalue (made, 0, 0), NULL, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_insert (call, "tasks",
+                              "insert into task (plan_id, name, items, scope, ratio_a_bp,"
+                              " ratio_b_bp, ratio_c_bp, ratio_d_bp, exclusion_months,"
+                              " inspectors_per_object, window_start, window_end, deadline, note,"
+                              " inspector_tag_ids, inspector_task_cap, inspector_month_cap,"
+                              " avoid_last_inspector, unit_id, created_by)"
+                              " values ($1::bigint, $2, $3::jsonb, $4::jsonb, $5::integer,"
+                              " $6::integer, $7::integer, $8::integer, $9::integer, $10::integer,"
+                              " $11::date, $12::date, $13::date, $14, $15::bigint[], $16::integer,"
+                              " $17::integer, $18::boolean, $19::bigint, $20::bigint) returning id",
+                              (int) params->len, (const char * const *) params->pdata, load_task,
+                              COL_JSON, error);
 }
 
 static JsonNode *
@@ -652,13 +594,11 @@ tasks_update (SuiCall  *call,
   JsonObject *fields;
   SuiValidation *v;
 
-  if (!sui_call_get_int (call, "id", TRUE, &id, error) ||
-      !sui_call_get_int (call, "version", TRUE, &version, error))
+  if (!sui_call_get_id_version (call, &id, &version, error))
     return NULL;
-  row = load_task (call, id, TRUE, error);
-  if (row == NULL ||
-      !sui_register_check_version (call, sui_pg_get_int (row, 0, COL_VERSION), version,
-                                   "该抽查任务已被他人修改，请刷新后再试", error))
+  row = sui_register_load_for_write (call, load_task, id, version, COL_VERSION,
+                                     "该抽查任务已被他人修改，请刷新后再试", error);
+  if (row == NULL)
     return NULL;
   if (!g_str_equal (PQgetvalue (row, 0, COL_STATE), "draft"))
     {
@@ -717,10 +657,8 @@ tasks_update (SuiCall  *call,
     return NULL;
 
   after = reload (call, id, error);
-  if (after == NULL ||
-      !sui_audit_append (call, "tasks", PQgetvalue (row, 0, COL_ID), before, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_audit_after (call, "tasks", PQgetvalue (row, 0, COL_ID), before,
+                                   g_steal_pointer (&after), error);
 }
 
 /* ---- the candidates of a task --------------------------------------------------------- */
@@ -1048,13 +986,11 @@ tasks_make_ready (SuiCall  *call,
   guint8 hash[SUI_DRAW_HASH_SIZE];
   const char *state;
 
-  if (!sui_call_get_int (call, "id", TRUE, &id, error) ||
-      !sui_call_get_int (call, "version", TRUE, &version, error))
+  if (!sui_call_get_id_version (call, &id, &version, error))
     return NULL;
-  task = load_task (call, id, TRUE, error);
-  if (task == NULL ||
-      !sui_register_check_version (call, sui_pg_get_int (task, 0, COL_VERSION), version,
-                                   "该抽查任务已被他人修改，请刷新后再试", error))
+  task = sui_register_load_for_write (call, load_task, id, version, COL_VERSION,
+                                      "该抽查任务已被他人修改，请刷新后再试", error);
+  if (task == NULL)
     return NULL;
 
   state = PQgetvalue (task, 0, COL_STATE);
@@ -1189,6 +1125,15 @@ tasks_make_ready (SuiCall  *call,
   return reload (call, id, error);
 }
 
+/* The fields of a task that create and update take alike. */
+#define TASK_PARAMS \
+  "[items]:array, [scope]:object, [ratio_a_bp]:integer, [ratio_b_bp]:integer, " \
+  "[ratio_c_bp]:integer, [ratio_d_bp]:integer, [exclusion_months]:integer, " \
+  "[inspectors_per_object]:integer, [window_start]:string, [window_end]:string, " \
+  "[deadline]:string, [note]:string, [inspector_tag_ids]:array, " \
+  "[inspector_task_cap]:integer, [inspector_month_cap]:integer, " \
+  "[avoid_last_inspector]:boolean"
+
 static const SuiMethod tasks_methods[] = {
   {
     .name = "tasks.list",
@@ -1208,13 +1153,7 @@ static const SuiMethod tasks_methods[] = {
     .name = "tasks.create",
     .roles = SUI_ROLE_SUPERVISOR,
     .writes = TRUE,
-    .params = "plan_id:integer, name:string, [items]:array, [scope]:object, "
-              "[ratio_a_bp]:integer, [ratio_b_bp]:integer, [ratio_c_bp]:integer, "
-              "[ratio_d_bp]:integer, [exclusion_months]:integer, "
-              "[inspectors_per_object]:integer, [window_start]:string, [window_end]:string, "
-              "[deadline]:string, [note]:string, [inspector_tag_ids]:array, "
-              "[inspector_task_cap]:integer, [inspector_month_cap]:integer, "
-              "[avoid_last_inspector]:boolean",
+    .params = "plan_id:integer, name:string, " TASK_PARAMS,
     .summary = "Add a task to an editable plan",
     .handler = tasks_create,
   },
@@ -1222,13 +1161,7 @@ static const SuiMethod tasks_methods[] = {
     .name = "tasks.update",
     .roles = SUI_ROLE_SUPERVISOR,
     .writes = TRUE,
-    .params = "id:integer, version:integer, [name]:string, [items]:array, [scope]:object, "
-              "[ratio_a_bp]:integer, [ratio_b_bp]:integer, [ratio_c_bp]:integer, "
-              "[ratio_d_bp]:integer, [exclusion_months]:integer, "
-              "[inspectors_per_object]:integer, [window_start]:string, [window_end]:string, "
-              "[deadline]:string, [note]:string, [inspector_tag_ids]:array, "
-              "[inspector_task_cap]:integer, [inspector_month_cap]:integer, "
-              "[avoid_last_inspector]:boolean",
+    .params = "id:integer, version:integer, [name]:string, " TASK_PARAMS,
     .summary = "Change a draft task of an editable plan",
     .handler = tasks_update,
   },

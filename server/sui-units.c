@@ -26,71 +26,29 @@ enum { COL_ID, COL_PARENT, COL_CODE, COL_NAME, COL_KIND, COL_DISABLED, COL_VERSI
 gboolean
 sui_units_code_valid (const char *code)
 {
-  gsize length = strlen (code);
-
-  if (length < 2 || length > 32 || !(g_ascii_islower (code[0]) || g_ascii_isdigit (code[0])))
-    return FALSE;
-  for (const char *p = code; *p != '\0'; p++)
-    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '_' && *p != '.' && *p != '-')
-      return FALSE;
-  return TRUE;
+  /* A unit code also starts with a letter or a digit. */
+  return sui_register_code_valid (code, 2, 32) &&
+         (g_ascii_islower (code[0]) || g_ascii_isdigit (code[0]));
 }
 
 static gboolean
 kind_valid (const char *kind)
 {
-  return g_strcmp0 (kind, "bureau") == 0 || g_strcmp0 (kind, "direct") == 0 ||
-         g_strcmp0 (kind, "department") == 0;
-}
+  static const char * const kinds[] = { "bureau", "direct", "department", NULL };
 
-static JsonNode *
-column_json (PGresult *result,
-             int       row,
-             int       column)
-{
-  return json_from_string (PQgetvalue (result, row, column), NULL);
-}
-
-static gboolean
-is_true (PGresult *result,
-         int       column)
-{
-  return g_str_equal (PQgetvalue (result, 0, column), "t");
+  return sui_register_one_of (kind, kinds);
 }
 
 /* The unit with this id, locked for the rest of the transaction when for_update;
  * -32004 when there is none. */
 static PGresult *
-load_unit (SuiCall     *call,
-           gint64       id,
-           gboolean     for_update,
-           GError     **error)
+load_unit (SuiCall   *call,
+           gint64     id,
+           gboolean   for_update,
+           GError   **error)
 {
-  g_autoptr(PGresult) result = NULL;
-  const char *sql;
-
-  sql = for_update ? UNIT_SELECT " where un.id = $1::bigint for update"
-                   : UNIT_SELECT " where un.id = $1::bigint";
-  result = sui_register_load_by_id (call, sql, id, "该单位不存在，可能已被删除，请刷新后再试", error);
-  return g_steal_pointer (&result);
-}
-
-static gboolean
-check_version (SuiCall     *call,
-               PGresult    *row,
-               gint64       version,
-               GError     **error)
-{
-  return sui_register_check_version (call, g_ascii_strtoll (PQgetvalue (row, 0, COL_VERSION),
-                                                            NULL, 10),
-                                     version, "该单位已被他人修改，请刷新后再试", error);
-}
-
-
-static gboolean
-is_admin (SuiCall *call)
-{
-  return call->user != NULL && call->user->role == SUI_ROLE_ADMIN;
+  return sui_register_load_row (call, UNIT_SELECT " where un.id = $1::bigint", " for update",
+                                for_update, id, "该单位不存在，可能已被删除，请刷新后再试", error);
 }
 
 /* ---- units.list, units.get -------------------------------------------------------- */
@@ -107,7 +65,7 @@ units_list (SuiCall  *call,
     return NULL;
 
   /* Non-admins see their own unit only, disabled or not. */
-  if (!is_admin (call))
+  if (!sui_register_is_admin (call))
     own_unit = sui_pg_int_param (call->user->unit_id);
 
   params[0] = include_disabled ? "t" : "f";
@@ -125,23 +83,12 @@ static JsonNode *
 units_get (SuiCall  *call,
            GError  **error)
 {
-  g_autoptr(PGresult) row = NULL;
   gint64 id = 0;
 
-  if (!sui_call_get_int (call, "id", TRUE, &id, error))
+  if (!sui_call_get_int (call, "id", TRUE, &id, error) ||
+      !sui_register_check_unit (call, id, "您只能查看本单位的信息", error))
     return NULL;
-
-  if (!is_admin (call) && id != call->user->unit_id)
-    {
-      g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_FORBIDDEN,
-                           "您只能查看本单位的信息");
-      return NULL;
-    }
-
-  row = load_unit (call, id, FALSE, error);
-  if (row == NULL)
-    return NULL;
-  return column_json (row, 0, COL_JSON);
+  return sui_register_reload (call, load_unit, id, COL_JSON, error);
 }
 
 /* ---- validation shared by create and update ------------------------------------- */
@@ -164,7 +111,6 @@ check_code (SuiCall        *call,
             GError        **error)
 {
   g_autofree char *self_text = sui_pg_int_param (self_id);
-  g_autoptr(PGresult) taken = NULL;
   const char *params[2] = { code, self_text };
 
   if (!sui_units_code_valid (code))
@@ -175,13 +121,9 @@ check_code (SuiCall        *call,
       return TRUE;
     }
 
-  taken = sui_pg_exec (call->conn, "select 1 from unit where code = $1 and id <> $2::bigint",
-                       2, params, error);
-  if (taken == NULL)
-    return FALSE;
-  if (PQntuples (taken) > 0)
-    sui_validation_add (v, "code", "taken", "单位代码已被使用，请换一个");
-  return TRUE;
+  return sui_register_check_free (call, v,
+                                  "select 1 from unit where code = $1 and id <> $2::bigint",
+                                  2, params, "code", "单位代码已被使用，请换一个", error);
 }
 
 /* The parent of a non-root unit: it must exist, be enabled (unless it is already the
@@ -213,10 +155,10 @@ check_parent (SuiCall        *call,
 
   if (PQntuples (found) != 1)
     sui_validation_add (v, "parent_id", "not_found", "所选上级单位不存在，请重新选择");
-  else if (is_true (found, 1))
+  else if (sui_pg_get_bool (found, 0, 1))
     sui_validation_add (v, "parent_id", "cycle",
                         "不能把单位放到它自己或它的下级单位之下，请选择其他上级单位");
-  else if (is_true (found, 0) && parent_id != current_parent)
+  else if (sui_pg_get_bool (found, 0, 0) && parent_id != current_parent)
     sui_validation_add (v, "parent_id", "disabled", "所选上级单位已停用，请选择其他上级单位");
   return TRUE;
 }
@@ -243,7 +185,6 @@ units_create (SuiCall  *call,
   g_autofree char *parent_text = NULL;
   g_autoptr(PGresult) root = NULL;
   g_autoptr(PGresult) made = NULL;
-  g_autoptr(JsonNode) after = NULL;
   SuiValidation *v;
   const char *params[4];
 
@@ -300,13 +241,7 @@ units_create (SuiCall  *call,
                       "  values ($1::bigint, $2, $3, $4) returning *)"
                       " select un.id, " SUI_UNIT_JSON_SQL " from un",
                       4, params, error);
-  if (made == NULL)
-    return NULL;
-
-  after = column_json (made, 0, 1);
-  if (!sui_audit_append (call, "units", PQgetvalue (made, 0, 0), NULL, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_audited (call, "units", NULL, NULL, made, 1, error);
 
 fail:
   sui_register_discard_validation (v, call);
@@ -333,20 +268,19 @@ units_update (SuiCall  *call,
   g_autoptr(PGresult) row = NULL;
   g_autoptr(PGresult) changed = NULL;
   g_autoptr(JsonNode) before = NULL;
-  g_autoptr(JsonNode) after = NULL;
   SuiValidation *v;
   const char *params[5];
 
-  if (!sui_call_get_int (call, "id", TRUE, &id, error) ||
-      !sui_call_get_int (call, "version", TRUE, &version, error) ||
+  if (!sui_call_get_id_version (call, &id, &version, error) ||
       !sui_call_get_string (call, "name", FALSE, &name_param, error) ||
       !sui_call_get_string (call, "code", FALSE, &code, error) ||
       !sui_call_get_string (call, "kind", FALSE, &kind, error) ||
       !sui_call_get_int (call, "parent_id", FALSE, &parent_id, error))
     return NULL;
 
-  row = load_unit (call, id, TRUE, error);
-  if (row == NULL || !check_version (call, row, version, error))
+  row = sui_register_load_for_write (call, load_unit, id, version, COL_VERSION,
+                                    "该单位已被他人修改，请刷新后再试", error);
+  if (row == NULL)
     return NULL;
 
   is_root = PQgetisnull (row, 0, COL_PARENT);
@@ -388,7 +322,7 @@ units_update (SuiCall  *call,
   if (!sui_validation_finish (v, call, error))
     return NULL;
 
-  before = column_json (row, 0, COL_JSON);
+  before = sui_register_column_json (row, 0, COL_JSON);
   if (g_str_equal (name, PQgetvalue (row, 0, COL_NAME)) &&
       g_str_equal (code, PQgetvalue (row, 0, COL_CODE)) &&
       g_str_equal (kind, PQgetvalue (row, 0, COL_KIND)) &&
@@ -408,13 +342,7 @@ units_update (SuiCall  *call,
                          "  where id = $1::bigint returning *)"
                          " select " SUI_UNIT_JSON_SQL " from un",
                          5, params, error);
-  if (changed == NULL)
-    return NULL;
-
-  after = column_json (changed, 0, 0);
-  if (!sui_audit_append (call, "units", id_text, before, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_audited (call, "units", id_text, before, changed, 0, error);
 
 fail:
   sui_register_discard_validation (v, call);
@@ -435,19 +363,18 @@ set_disabled (SuiCall   *call,
   g_autoptr(PGresult) blocked = NULL;
   g_autoptr(PGresult) changed = NULL;
   g_autoptr(JsonNode) before = NULL;
-  g_autoptr(JsonNode) after = NULL;
   const char *params[2];
 
-  if (!sui_call_get_int (call, "id", TRUE, &id, error) ||
-      !sui_call_get_int (call, "version", TRUE, &version, error))
+  if (!sui_call_get_id_version (call, &id, &version, error))
     return NULL;
 
-  row = load_unit (call, id, TRUE, error);
-  if (row == NULL || !check_version (call, row, version, error))
+  row = sui_register_load_for_write (call, load_unit, id, version, COL_VERSION,
+                                    "该单位已被他人修改，请刷新后再试", error);
+  if (row == NULL)
     return NULL;
 
-  before = column_json (row, 0, COL_JSON);
-  if (is_true (row, COL_DISABLED) == disabled)
+  before = sui_register_column_json (row, 0, COL_JSON);
+  if (sui_pg_get_bool (row, 0, COL_DISABLED) == disabled)
     return g_steal_pointer (&before);
 
   id_text = sui_pg_int_param (id);
@@ -469,10 +396,10 @@ set_disabled (SuiCall   *call,
                              1, params, error);
       if (blocked == NULL)
         return NULL;
-      if (is_true (blocked, 0) || is_true (blocked, 1))
+      if (sui_pg_get_bool (blocked, 0, 0) || sui_pg_get_bool (blocked, 0, 1))
         {
           g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_STATE,
-                               is_true (blocked, 0)
+                               sui_pg_get_bool (blocked, 0, 0)
                                ? "该单位还有未停用的用户，请先停用这些用户或把他们调到其他单位"
                                : "该单位还有未停用的下级单位，请先停用下级单位");
           return NULL;
@@ -486,7 +413,7 @@ set_disabled (SuiCall   *call,
                              1, params, error);
       if (blocked == NULL)
         return NULL;
-      if (PQntuples (blocked) == 1 && is_true (blocked, 0))
+      if (PQntuples (blocked) == 1 && sui_pg_get_bool (blocked, 0, 0))
         {
           g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_STATE,
                                "上级单位已停用，请先启用上级单位");
@@ -502,13 +429,7 @@ set_disabled (SuiCall   *call,
                          "  where id = $1::bigint returning *)"
                          " select " SUI_UNIT_JSON_SQL " from un",
                          2, params, error);
-  if (changed == NULL)
-    return NULL;
-
-  after = column_json (changed, 0, 0);
-  if (!sui_audit_append (call, "units", id_text, before, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_audited (call, "units", id_text, before, changed, 0, error);
 }
 
 static JsonNode *

@@ -36,95 +36,25 @@ enum { COL_ID, COL_LOGIN, COL_NAME, COL_ROLE, COL_UNIT, COL_DISABLED, COL_VERSIO
 gboolean
 sui_users_login_valid (const char *login)
 {
-  gsize length = strlen (login);
-
-  if (length < 3 || length > 32)
-    return FALSE;
-  for (const char *p = login; *p != '\0'; p++)
-    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '_' && *p != '.' && *p != '-')
-      return FALSE;
-  return TRUE;
+  return sui_register_code_valid (login, 3, 32);
 }
 
 static gboolean
 role_valid (const char *role)
 {
-  return g_strcmp0 (role, "admin") == 0 || g_strcmp0 (role, "supervisor") == 0 ||
-         g_strcmp0 (role, "inspector") == 0;
+  static const char * const roles[] = { "admin", "supervisor", "inspector", NULL };
+
+  return sui_register_one_of (role, roles);
 }
-
-static JsonNode *
-column_json (PGresult *result,
-             int       row,
-             int       column)
-{
-  return json_from_string (PQgetvalue (result, row, column), NULL);
-}
-
-static gboolean
-is_true (PGresult *result,
-         int       column)
-{
-  return g_str_equal (PQgetvalue (result, 0, column), "t");
-}
-
-static gboolean
-exec_ok (PGconn              *conn,
-         const char          *sql,
-         int                  n_params,
-         const char * const  *params,
-         GError             **error)
-{
-  g_autoptr(PGresult) result = sui_pg_exec (conn, sql, n_params, params, error);
-
-  return result != NULL;
-}
-
-static gboolean
-bad_param (SuiCall     *call,
-           const char  *field,
-           const char  *reason,
-           GError     **error)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "field");
-  json_builder_add_string_value (builder, field);
-  json_builder_set_member_name (builder, "reason");
-  json_builder_add_string_value (builder, reason);
-  json_builder_end_object (builder);
-  sui_call_set_error_data (call, json_builder_get_root (builder));
-  g_set_error (error, SUI_RPC_ERROR, SUI_RPC_ERROR_INVALID_PARAMS,
-               "Invalid params: %s %s", field, reason);
-  return FALSE;
-}
-
 
 static PGresult *
-load_user (SuiCall     *call,
-           gint64       id,
-           gboolean     for_update,
-           GError     **error)
+load_user (SuiCall   *call,
+           gint64     id,
+           gboolean   for_update,
+           GError   **error)
 {
-  g_autoptr(PGresult) result = NULL;
-  const char *sql;
-
-  sql = for_update ? USER_SELECT " where u.id = $1::bigint for update of u"
-                   : USER_SELECT " where u.id = $1::bigint";
-  result = sui_register_load_by_id (call, sql, id, "该用户不存在，可能已被删除，请刷新后再试", error);
-  return g_steal_pointer (&result);
-}
-
-static gboolean
-check_version (SuiCall     *call,
-               PGresult    *row,
-               gint64       version,
-               GError     **error)
-{
-  return sui_register_check_version (call, g_ascii_strtoll (PQgetvalue (row, 0, COL_VERSION),
-                                                            NULL, 10),
-                                     version, "该用户已被他人修改，请刷新后再试", error);
+  return sui_register_load_row (call, USER_SELECT " where u.id = $1::bigint", " for update of u",
+                                for_update, id, "该用户不存在，可能已被删除，请刷新后再试", error);
 }
 
 static void
@@ -159,6 +89,19 @@ check_password (SuiValidation *v,
     sui_validation_add (v, "password", "too_long", "密码不能超过 256 个字符");
 }
 
+/* Finishes v with the check of the new password; its hash when all is well. */
+static char *
+checked_hash (SuiCall        *call,
+              SuiValidation  *v,
+              const char     *password,
+              GError        **error)
+{
+  check_password (v, password);
+  if (!sui_validation_finish (v, call, error))
+    return NULL;
+  return sui_auth_hash_password (password, error);
+}
+
 /* The unit must exist and be enabled, unless the user is already in it. */
 static gboolean
 check_unit (SuiCall        *call,
@@ -177,7 +120,7 @@ check_unit (SuiCall        *call,
     return FALSE;
   if (PQntuples (found) != 1)
     sui_validation_add (v, "unit_id", "not_found", "所选单位不存在，请重新选择");
-  else if (is_true (found, 0) && unit_id != current_unit)
+  else if (sui_pg_get_bool (found, 0, 0) && unit_id != current_unit)
     sui_validation_add (v, "unit_id", "disabled", "所选单位已停用，请选择其他单位");
   return TRUE;
 }
@@ -189,10 +132,10 @@ revoke_sessions (SuiCall     *call,
 {
   const char *params[1] = { user_id };
 
-  return exec_ok (call->conn,
-                  "update user_session set revoked_at = now ()"
-                  " where user_id = $1::bigint and revoked_at is null",
-                  1, params, error);
+  return sui_pg_exec_ok (call->conn,
+                         "update user_session set revoked_at = now ()"
+                         " where user_id = $1::bigint and revoked_at is null",
+                         1, params, error);
 }
 
 /* ---- users.list, users.get ------------------------------------------------------ */
@@ -223,20 +166,14 @@ users_list (SuiCall  *call,
 
   if (role != NULL && !role_valid (role))
     {
-      bad_param (call, "role", "must be admin, supervisor or inspector", error);
+      sui_call_param_error (call, "role", "must be admin, supervisor or inspector", error);
       return NULL;
     }
-  if (limit < 1 || limit > 1000)
-    {
-      bad_param (call, "limit", "must be between 1 and 1000", error);
-      return NULL;
-    }
+  if (!sui_call_page_params (call, after, limit, &after_text, &limit_text, error))
+    return NULL;
 
   if (sui_call_has (call, "unit_id"))
     unit_text = sui_pg_int_param (unit_id);
-  if (sui_call_has (call, "after"))
-    after_text = sui_pg_int_param (after);
-  limit_text = sui_pg_int_param (limit);
   if (search != NULL)
     {
       search_text = g_strstrip (g_strdup (search));
@@ -277,16 +214,12 @@ static JsonNode *
 users_get (SuiCall  *call,
            GError  **error)
 {
-  g_autoptr(PGresult) row = NULL;
   gint64 id = 0;
 
   if (!sui_call_get_int (call, "id", TRUE, &id, error))
     return NULL;
 
-  row = load_user (call, id, FALSE, error);
-  if (row == NULL)
-    return NULL;
-  return column_json (row, 0, COL_JSON);
+  return sui_register_reload (call, load_user, id, COL_JSON, error);
 }
 
 /* ---- users.create --------------------------------------------------------------- */
@@ -303,9 +236,7 @@ users_create (SuiCall  *call,
   g_autofree char *name = NULL;
   g_autofree char *unit_text = NULL;
   g_autofree char *hash = NULL;
-  g_autoptr(PGresult) taken = NULL;
   g_autoptr(PGresult) made = NULL;
-  g_autoptr(JsonNode) after = NULL;
   SuiValidation *v;
   const char *params[5];
 
@@ -324,15 +255,12 @@ users_create (SuiCall  *call,
   else
     {
       params[0] = login;
-      taken = sui_pg_exec (call->conn, "select 1 from app_user where login = $1",
-                           1, params, error);
-      if (taken == NULL)
+      if (!sui_register_check_free (call, v, "select 1 from app_user where login = $1",
+                                    1, params, "login", "登录名已被使用，请换一个", error))
         {
           sui_register_discard_validation (v, call);
           return NULL;
         }
-      if (PQntuples (taken) > 0)
-        sui_validation_add (v, "login", "taken", "登录名已被使用，请换一个");
     }
   check_name (v, name);
   check_role (v, role);
@@ -341,11 +269,7 @@ users_create (SuiCall  *call,
       sui_register_discard_validation (v, call);
       return NULL;
     }
-  check_password (v, password);
-  if (!sui_validation_finish (v, call, error))
-    return NULL;
-
-  hash = sui_auth_hash_password (password, error);
+  hash = checked_hash (call, v, password, error);
   if (hash == NULL)
     return NULL;
 
@@ -361,13 +285,7 @@ users_create (SuiCall  *call,
                       "  values ($1, $2, $3, $4::bigint, $5) returning *)"
                       " select u.id, " SUI_USER_JSON_SQL " from u join unit n on n.id = u.unit_id",
                       5, params, error);
-  if (made == NULL)
-    return NULL;
-
-  after = column_json (made, 0, 1);
-  if (!sui_audit_append (call, "users", PQgetvalue (made, 0, 0), NULL, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_audited (call, "users", NULL, NULL, made, 1, error);
 }
 
 /* ---- users.update --------------------------------------------------------------- */
@@ -388,19 +306,18 @@ users_update (SuiCall  *call,
   g_autoptr(PGresult) row = NULL;
   g_autoptr(PGresult) changed = NULL;
   g_autoptr(JsonNode) before = NULL;
-  g_autoptr(JsonNode) after = NULL;
   SuiValidation *v;
   const char *params[4];
 
-  if (!sui_call_get_int (call, "id", TRUE, &id, error) ||
-      !sui_call_get_int (call, "version", TRUE, &version, error) ||
+  if (!sui_call_get_id_version (call, &id, &version, error) ||
       !sui_call_get_string (call, "name", FALSE, &name_param, error) ||
       !sui_call_get_string (call, "role", FALSE, &role, error) ||
       !sui_call_get_int (call, "unit_id", FALSE, &unit_id, error))
     return NULL;
 
-  row = load_user (call, id, TRUE, error);
-  if (row == NULL || !check_version (call, row, version, error))
+  row = sui_register_load_for_write (call, load_user, id, version, COL_VERSION,
+                                    "该用户已被他人修改，请刷新后再试", error);
+  if (row == NULL)
     return NULL;
 
   current_unit = g_ascii_strtoll (PQgetvalue (row, 0, COL_UNIT), NULL, 10);
@@ -424,7 +341,7 @@ users_update (SuiCall  *call,
   if (!sui_validation_finish (v, call, error))
     return NULL;
 
-  before = column_json (row, 0, COL_JSON);
+  before = sui_register_column_json (row, 0, COL_JSON);
   if (g_str_equal (name, PQgetvalue (row, 0, COL_NAME)) &&
       g_str_equal (role, PQgetvalue (row, 0, COL_ROLE)) &&
       unit_id == current_unit)
@@ -439,13 +356,7 @@ users_update (SuiCall  *call,
   changed = sui_pg_exec (call->conn,
                          USER_UPDATE ("name = $2, role = $3, unit_id = $4::bigint"),
                          4, params, error);
-  if (changed == NULL)
-    return NULL;
-
-  after = column_json (changed, 0, 0);
-  if (!sui_audit_append (call, "users", id_text, before, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_audited (call, "users", id_text, before, changed, 0, error);
 }
 
 /* ---- users.disable, users.enable ------------------------------------------------ */
@@ -461,11 +372,9 @@ set_disabled (SuiCall   *call,
   g_autoptr(PGresult) row = NULL;
   g_autoptr(PGresult) changed = NULL;
   g_autoptr(JsonNode) before = NULL;
-  g_autoptr(JsonNode) after = NULL;
   const char *params[2];
 
-  if (!sui_call_get_int (call, "id", TRUE, &id, error) ||
-      !sui_call_get_int (call, "version", TRUE, &version, error))
+  if (!sui_call_get_id_version (call, &id, &version, error))
     return NULL;
 
   if (disabled && id == call->user->id)
@@ -475,12 +384,13 @@ set_disabled (SuiCall   *call,
       return NULL;
     }
 
-  row = load_user (call, id, TRUE, error);
-  if (row == NULL || !check_version (call, row, version, error))
+  row = sui_register_load_for_write (call, load_user, id, version, COL_VERSION,
+                                    "该用户已被他人修改，请刷新后再试", error);
+  if (row == NULL)
     return NULL;
 
-  before = column_json (row, 0, COL_JSON);
-  if (is_true (row, COL_DISABLED) == disabled)
+  before = sui_register_column_json (row, 0, COL_JSON);
+  if (sui_pg_get_bool (row, 0, COL_DISABLED) == disabled)
     return g_steal_pointer (&before);
 
   id_text = sui_pg_int_param (id);
@@ -496,7 +406,7 @@ set_disabled (SuiCall   *call,
                           1, params, error);
       if (unit == NULL)
         return NULL;
-      if (is_true (unit, 0))
+      if (sui_pg_get_bool (unit, 0, 0))
         {
           g_set_error_literal (error, SUI_RPC_ERROR, SUI_RPC_ERROR_STATE,
                                "该用户所在的单位已停用，请先启用单位或把用户调到其他单位");
@@ -512,10 +422,7 @@ set_disabled (SuiCall   *call,
   if (disabled && !revoke_sessions (call, id_text, error))
     return NULL;
 
-  after = column_json (changed, 0, 0);
-  if (!sui_audit_append (call, "users", id_text, before, after, error))
-    return NULL;
-  return g_steal_pointer (&after);
+  return sui_register_audited (call, "users", id_text, before, changed, 0, error);
 }
 
 static JsonNode *
@@ -558,11 +465,7 @@ users_reset_password (SuiCall  *call,
     return NULL;
 
   v = sui_validation_new ();
-  check_password (v, password);
-  if (!sui_validation_finish (v, call, error))
-    return NULL;
-
-  hash = sui_auth_hash_password (password, error);
+  hash = checked_hash (call, v, password, error);
   if (hash == NULL)
     return NULL;
 
@@ -577,9 +480,9 @@ users_reset_password (SuiCall  *call,
   if (!revoke_sessions (call, id_text, error))
     return NULL;
 
-  before = column_json (row, 0, COL_JSON);
-  after = column_json (changed, 0, 0);
-  if (!sui_audit_append (call, "users", id_text, before, after, error))
+  before = sui_register_column_json (row, 0, COL_JSON);
+  after = sui_register_audited (call, "users", id_text, before, changed, 0, error);
+  if (after == NULL)
     return NULL;
   return json_node_init_boolean (json_node_alloc (), TRUE);
 }
