@@ -246,18 +246,6 @@ token_hours (SuiCall *call)
   return hours > 0 ? hours : 12;
 }
 
-static gboolean
-exec_ok (PGconn              *conn,
-         const char          *sql,
-         int                  n_params,
-         const char * const  *params,
-         GError             **error)
-{
-  g_autoptr(PGresult) result = sui_pg_exec (conn, sql, n_params, params, error);
-
-  return result != NULL;
-}
-
 /* ---- auth.login ------------------------------------------------------------------- */
 
 static gboolean
@@ -269,7 +257,7 @@ record_attempt (SuiCall     *call,
 {
   const char *params[4] = { login, ok ? "t" : "f", user_id, call->peer };
 
-  return exec_ok (call->conn,
+  return sui_pg_exec_ok (call->conn,
                   "insert into login_attempt (login, ok, user_id, peer)"
                   " values ($1, $2::boolean, $3::bigint, $4)",
                   4, params, error);
@@ -400,7 +388,7 @@ auth_login (SuiCall  *call,
 
   /* Concurrent attempts on one login name take turns, so that they are counted right. */
   params[0] = login;
-  if (!exec_ok (call->conn, "select pg_advisory_xact_lock (7423, hashtext ($1))",
+  if (!sui_pg_exec_ok (call->conn, "select pg_advisory_xact_lock (7423, hashtext ($1))",
                 1, params, error))
     return NULL;
 
@@ -489,7 +477,7 @@ auth_logout (SuiCall  *call,
   g_autofree char *session = sui_pg_int_param (call->user->session_id);
   const char *params[1] = { session };
 
-  if (!exec_ok (call->conn,
+  if (!sui_pg_exec_ok (call->conn,
                 "update user_session set revoked_at = now ()"
                 " where id = $1::bigint and revoked_at is null",
                 1, params, error))
@@ -602,7 +590,7 @@ auth_change_password (SuiCall  *call,
 
   /* Whoever else holds a session of this account (a stolen token?) is logged out. */
   params[1] = session_id;
-  if (!exec_ok (call->conn,
+  if (!sui_pg_exec_ok (call->conn,
                 "update user_session set revoked_at = now ()"
                 " where user_id = $1::bigint and id <> $2::bigint and revoked_at is null",
                 2, params, error))
@@ -710,7 +698,7 @@ sui_auth_create_admin (PGconn      *conn,
       if (changed == NULL)
         return FALSE;
       /* A new password ends the sessions opened with the old one. */
-      if (!exec_ok (conn,
+      if (!sui_pg_exec_ok (conn,
                     "update user_session set revoked_at = now ()"
                     " where user_id = $1::bigint and revoked_at is null",
                     1, params, error))

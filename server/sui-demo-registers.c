@@ -89,18 +89,6 @@ add_int (JsonBuilder *b,
   json_builder_add_int_value (b, value);
 }
 
-static gboolean
-exec_ok (PGconn              *conn,
-         const char          *sql,
-         int                  n_params,
-         const char * const  *params,
-         GError             **error)
-{
-  g_autoptr(PGresult) result = sui_pg_exec (conn, sql, n_params, params, error);
-
-  return result != NULL;
-}
-
 static char *
 make_credit_code (GRand      *rand,
                   const char *head)
@@ -255,7 +243,7 @@ ensure_tags (PGconn  *conn,
     {
       const char *params[3] = { tag_groups[g].group, tag_groups[g].applies_to, NULL };
 
-      if (!exec_ok (conn,
+      if (!sui_pg_exec_ok (conn,
                     "insert into tag_group (name, applies_to) select $1, $2"
                     " where not exists (select 1 from tag_group where name = $1"
                     "                   and unit_id is null)",
@@ -264,7 +252,7 @@ ensure_tags (PGconn  *conn,
       for (int t = 0; tag_groups[g].tags[t] != NULL; t++)
         {
           params[2] = tag_groups[g].tags[t];
-          if (!exec_ok (conn,
+          if (!sui_pg_exec_ok (conn,
                         "insert into tag (group_id, name)"
                         " select id, $3 from tag_group where name = $1 and unit_id is null"
                         "   and $2::text is not null"
@@ -301,13 +289,13 @@ sui_demo_registers_load (PGconn  *conn,
                              " order by id",
                        0, NULL, error);
   if (units == NULL || !ensure_tags (conn, error) ||
-      !exec_ok (conn, "select set_config ('sui.method', '" DEMO_METHOD "', true),"
+      !sui_pg_exec_ok (conn, "select set_config ('sui.method', '" DEMO_METHOD "', true),"
                       " set_config ('sui.risk_source', 'create', true)", 0, NULL, error))
     return FALSE;
 
   objects = objects_json (rand, units);
   params[0] = objects;
-  if (!exec_ok (conn,
+  if (!sui_pg_exec_ok (conn,
                 "insert into object (unit_id, type, licence_no, credit_code, name, legal_rep,"
                 "  address, district, status, licence_valid_from, licence_valid_until,"
                 "  credit_grade, risk_class, contact, key_supervision, key_supervision_reason)"
@@ -323,7 +311,7 @@ sui_demo_registers_load (PGconn  *conn,
                 " join credit_grade_class g on g.grade = r.credit_grade"
                 " on conflict (licence_no) do nothing",
                 1, params, error) ||
-      !exec_ok (conn,
+      !sui_pg_exec_ok (conn,
                 "insert into object_tag (object_id, tag_id)"
                 " select o.id, t.id"
                 " from jsonb_to_recordset ($1::jsonb) as r (licence_no text, tags text[])"
@@ -337,7 +325,7 @@ sui_demo_registers_load (PGconn  *conn,
 
   inspectors = inspectors_json (rand, units);
   params[0] = inspectors;
-  if (!exec_ok (conn,
+  if (!sui_pg_exec_ok (conn,
                 "insert into inspector (unit_id, name, cert_no, cert_valid_from,"
                 "  cert_valid_until, status, specialties, contact)"
                 " select r.unit_id, r.name, r.cert_no, current_date + r.from_days,"
@@ -347,7 +335,7 @@ sui_demo_registers_load (PGconn  *conn,
                 "   specialties text, contact text)"
                 " on conflict (cert_no) do nothing",
                 1, params, error) ||
-      !exec_ok (conn,
+      !sui_pg_exec_ok (conn,
                 "insert into inspector_tag (inspector_id, tag_id)"
                 " select i.id, t.id"
                 " from jsonb_to_recordset ($1::jsonb) as r (cert_no text, tags text[])"
@@ -360,7 +348,7 @@ sui_demo_registers_load (PGconn  *conn,
     return FALSE;
 
   /* A few declared conflicts: the first inspector of each unit and one of its shops. */
-  if (!exec_ok (conn,
+  if (!sui_pg_exec_ok (conn,
                 "insert into inspector_recusal (inspector_id, object_id, reason)"
                 " select distinct on (i.unit_id) i.id,"
                 "  (select o.id from object o where o.unit_id = i.unit_id order by o.id"

@@ -59,11 +59,5 @@ PGresult   *sui_plans_load          (SuiCall     *call,
 gboolean    sui_state_error         (GError     **error,
                                      const char  *message);
 
-gint64      sui_pg_get_int          (PGresult    *result,
-                                     int          row,
-                                     int          column);
-gboolean    sui_pg_get_bool         (PGresult    *result,
-                                     int          row,
-                                     int          column);
 
 G_END_DECLS
