@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "sui-admin-page.h"
+#include "sui-export.h"
 #include "sui-json.h"
 #include "sui-password-dialog.h"
 #include "sui-unit-dialog.h"
@@ -30,6 +31,7 @@ struct _SuiAdminPage
   GtkListView *unit_view;
   GtkSearchEntry *search_entry;
   GtkButton *toggle_button;
+  GtkMenuButton *export_button;
   GtkColumnView *users_view;
   GtkColumnViewColumn *login_column;
   GtkColumnViewColumn *name_column;
@@ -800,6 +802,25 @@ reload_action (GtkWidget  *widget,
   sui_admin_page_reload (SUI_ADMIN_PAGE (widget));
 }
 
+/* admin.export-users('csv' | 'xlsx'): the users the list shows (the search applied). */
+static void
+export_users_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  SuiAdminPage *self = SUI_ADMIN_PAGE (widget);
+  const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autoptr(JsonNode) params = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *o = json_object_new ();
+
+  json_node_take_object (params, o);
+  json_object_set_boolean_member (o, "include_disabled", TRUE);
+  if (search != NULL && search[0] != '\0')
+    json_object_set_string_member (o, "search", search);
+  sui_export_run (widget, self->toast_overlay, self->client, "users.export", params,
+                  g_variant_get_string (parameter, NULL), self->cancellable);
+}
+
 static void
 on_search_changed (SuiAdminPage   *self,
                    GtkSearchEntry *entry)
@@ -1131,6 +1152,7 @@ sui_admin_page_class_init (SuiAdminPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SuiAdminPage, unit_view);
   gtk_widget_class_bind_template_child (widget_class, SuiAdminPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, SuiAdminPage, toggle_button);
+  gtk_widget_class_bind_template_child (widget_class, SuiAdminPage, export_button);
   gtk_widget_class_bind_template_child (widget_class, SuiAdminPage, users_view);
   gtk_widget_class_bind_template_child (widget_class, SuiAdminPage, login_column);
   gtk_widget_class_bind_template_child (widget_class, SuiAdminPage, name_column);
@@ -1143,6 +1165,7 @@ sui_admin_page_class_init (SuiAdminPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_user_activated);
 
   gtk_widget_class_install_action (widget_class, "admin.reload", NULL, reload_action);
+  gtk_widget_class_install_action (widget_class, "admin.export-users", "s", export_users_action);
   gtk_widget_class_install_action (widget_class, "admin.new-user", NULL, new_user_action);
   gtk_widget_class_install_action (widget_class, "admin.edit-user", NULL, edit_user_action);
   gtk_widget_class_install_action (widget_class, "admin.toggle-user", NULL, toggle_user_action);
@@ -1161,6 +1184,7 @@ sui_admin_page_init (SuiAdminPage *self)
   GtkListItemFactory *factory;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  sui_export_menu_button_init (self->export_button, "admin.export-users");
 
   self->cancellable = g_cancellable_new ();
 

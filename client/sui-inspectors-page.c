@@ -28,6 +28,7 @@ struct _SuiInspectorsPage
   AdwBin parent_instance;
 
   AdwToastOverlay *toast_overlay;
+  GtkMenuButton *export_button;
   GtkSearchEntry *search_entry;
   GtkDropDown *cert_dropdown;
   GtkScrolledWindow *scrolled;
@@ -766,23 +767,6 @@ import_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-static void
-export_saved_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(SuiInspectorsPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!sui_export_save_finish (result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        toast_error (self, error);
-      return;
-    }
-  toast (self, _("The export was saved."));
-}
-
 /* inspectors.export('csv' | 'xlsx'): the inspectors the search and certificate filter match. */
 static void
 export_action (GtkWidget  *widget,
@@ -803,10 +787,8 @@ export_action (GtkWidget  *widget,
   json_builder_end_object (builder);
   params = json_builder_get_root (builder);
 
-  toast (self, _("Preparing the export…"));
-  sui_export_save_async (self->client, get_parent_window (self), "inspectors.export", params,
-                         g_variant_get_string (parameter, NULL), self->cancellable,
-                         export_saved_cb, g_object_ref (self));
+  sui_export_run (widget, self->toast_overlay, self->client, "inspectors.export", params,
+                  g_variant_get_string (parameter, NULL), self->cancellable);
 }
 
 static void
@@ -1092,6 +1074,7 @@ sui_inspectors_page_class_init (SuiInspectorsPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/shuangsui/Desk/ui/sui-inspectors-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SuiInspectorsPage, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, SuiInspectorsPage, export_button);
   gtk_widget_class_bind_template_child (widget_class, SuiInspectorsPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, SuiInspectorsPage, cert_dropdown);
   gtk_widget_class_bind_template_child (widget_class, SuiInspectorsPage, scrolled);
@@ -1118,6 +1101,7 @@ sui_inspectors_page_init (SuiInspectorsPage *self)
   g_autoptr(GtkStringList) names = gtk_string_list_new (cert_names);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  sui_export_menu_button_init (self->export_button, "inspectors.export");
 
   self->cancellable = g_cancellable_new ();
   gtk_drop_down_set_model (self->cert_dropdown, G_LIST_MODEL (names));

@@ -32,6 +32,7 @@ struct _SuiItemsPage
   AdwBin parent_instance;
 
   AdwToastOverlay *toast_overlay;
+  GtkMenuButton *export_button;
   GtkStack *view_stack;
   GtkDropDown *unit_dropdown;
   GtkSearchEntry *search_entry;
@@ -848,6 +849,28 @@ show_item_detail (SuiItemsPage *self,
         }
     }
 
+  /* Tasks not yet drawn that list the item: they keep it from being released. */
+  {
+    JsonArray *tasks = get_array (item, "used_by_tasks");
+
+    if (tasks != NULL && json_array_get_length (tasks) > 0 && g_strcmp0 (state, "active") == 0)
+      {
+        GtkWidget *used = detail_group (self->items_detail, _("Used by Tasks Not Yet Drawn"),
+                                        _("These tasks still list the item, so it cannot be "
+                                          "released; remove it from them in the task editor "
+                                          "first. Tasks already drawn keep it as history."));
+
+        gtk_widget_add_css_class (used, "sui-used-by-tasks");
+        for (guint i = 0; i < json_array_get_length (tasks); i++)
+          {
+            JsonObject *task = json_array_get_object_element (tasks, i);
+
+            detail_row (used, sui_json_get_string (task, "name"),
+                        sui_task_state_label (sui_json_get_string (task, "state")));
+          }
+      }
+  }
+
   group = detail_group (self->items_detail, _("Item"), NULL);
   add_record_rows (self, group, item);
   detail_row (group, _("State"), state_label (state));
@@ -1474,23 +1497,6 @@ on_unit_changed (SuiItemsPage *self)
  * or the catalogue — with the released or retired ones when they are shown. */
 
 static void
-export_saved_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(SuiItemsPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!sui_export_save_finish (result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        toast_error (self, error);
-      return;
-    }
-  toast (self, _("The export was saved."));
-}
-
-static void
 export_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -1504,10 +1510,9 @@ export_action (GtkWidget  *widget,
   if (items && self->admin && self->unit_id > 0)
     json_object_set_int_member (o, "unit_id", self->unit_id);
   json_object_set_boolean_member (o, items ? "include_released" : "include_retired", inactive);
-  sui_export_save_async (self->client, get_parent_window (self),
-                         items ? "items.export" : "catalogue.export", params,
-                         g_variant_get_string (parameter, NULL), self->cancellable,
-                         export_saved_cb, g_object_ref (self));
+  sui_export_run (widget, self->toast_overlay, self->client,
+                  items ? "items.export" : "catalogue.export", params,
+                  g_variant_get_string (parameter, NULL), self->cancellable);
 }
 
 void
@@ -1572,6 +1577,7 @@ typedef struct
   char *success;
   gboolean show_affected;
   gboolean to_items;
+  char *refused_heading;      /* set: a refusal is also shown in a dialog with this heading */
 } Change;
 
 static void
@@ -1579,6 +1585,7 @@ change_free (Change *change)
 {
   g_clear_object (&change->self);
   g_free (change->success);
+  g_free (change->refused_heading);
   g_free (change);
 }
 
@@ -1644,6 +1651,16 @@ change_cb (GObject      *object,
     {
       if (error != NULL)
         toast_error (self, error);
+      if (error != NULL && change->refused_heading != NULL)
+        {
+          g_autofree char *message = sui_rpc_client_describe_error (error);
+          GtkWidget *dialog = adw_message_dialog_new (get_parent_window (self),
+                                                      change->refused_heading, message);
+
+          adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("Close"));
+          gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+          gtk_window_present (GTK_WINDOW (dialog));
+        }
       load_data (self);
       return;
     }
@@ -1766,6 +1783,8 @@ sui_items_page_release_selected (SuiItemsPage *self,
   change->success = g_strdup_printf (_("“%s” was released. It stays on record and can be "
                                        "claimed again from the catalogue."),
                                      sui_register_row_get_string (row, "name"));
+  change->refused_heading = g_strdup_printf (_("“%s” Was Not Released"),
+                                             sui_register_row_get_string (row, "name"));
   call_change (self, "items.release", params, change);
 }
 
@@ -1779,6 +1798,77 @@ release_prompt_cb (GStrv    texts,
     sui_items_page_release_selected (self, texts[0]);
 }
 
+/**
+ * sui_items_page_dup_release_body:
+ * @item: (nullable): the item as items.get gives it
+ *
+ * Returns: (transfer full): what the confirmation of a release says: the tasks not yet drawn
+ *   that still list the item, if any, since the server refuses to release it then
+ */
+char *
+sui_items_page_dup_release_body (JsonObject *item)
+{
+  JsonArray *tasks = get_array (item, "used_by_tasks");
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  if (tasks == NULL || json_array_get_length (tasks) == 0)
+    return g_strdup (_("Your unit no longer checks this item: it leaves the list and cannot be "
+                       "used in new tasks. The item and its history are kept. Give the reason."));
+
+  for (guint i = 0; i < json_array_get_length (tasks); i++)
+    g_string_append_printf (names, "%s“%s”", i > 0 ? "、" : "",
+                            sui_json_get_string (json_array_get_object_element (tasks, i),
+                                                 "name"));
+  /* Translators: %s lists the tasks, e.g. “A”、“B” */
+  return g_strdup_printf (ngettext ("The task %s is not drawn yet and still lists this item: it "
+                                    "cannot be released until you remove it from that task in "
+                                    "the task editor. Tasks already drawn keep it as history.",
+                                    "The tasks %s are not drawn yet and still list this item: it "
+                                    "cannot be released until you remove it from those tasks in "
+                                    "the task editor. Tasks already drawn keep it as history.",
+                                    json_array_get_length (tasks)),
+                          names->str);
+}
+
+static void
+release_check_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SuiItemsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  const char *fields[] = { _("Reason"), NULL };
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  SuiRegisterRow *row;
+  JsonObject *item;
+
+  node = sui_rpc_client_call_finish (SUI_RPC_CLIENT (object), result, NULL, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->busy_calls--;
+  update_count (self);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      if (error != NULL)
+        toast_error (self, error);
+      return;
+    }
+  item = json_node_get_object (node);
+  /* The user chose another item meanwhile: that one was not asked about. */
+  row = selected_row (self->items_selection);
+  if (row == NULL || sui_register_row_get_id (row) != sui_json_get_id (item, "id"))
+    return;
+
+  heading = g_strdup_printf (_("Release “%s”?"), sui_register_row_get_string (row, "name"));
+  body = sui_items_page_dup_release_body (item);
+  sui_prompt_texts (get_parent_window (self), heading, body, _("Release"), fields,
+                    release_prompt_cb, g_object_ref (self), g_object_unref);
+}
+
+/* The confirmation says which tasks not yet drawn still use the item, asked of the server
+ * now rather than taken from a detail pane that may be older. */
 static void
 release_action (GtkWidget  *widget,
                 const char *action_name,
@@ -1786,18 +1876,16 @@ release_action (GtkWidget  *widget,
 {
   SuiItemsPage *self = SUI_ITEMS_PAGE (widget);
   SuiRegisterRow *row = selected_row (self->items_selection);
-  const char *fields[] = { _("Reason"), NULL };
-  g_autofree char *heading = NULL;
+  g_autoptr(JsonNode) params = NULL;
 
   if (row == NULL)
     return;
 
-  heading = g_strdup_printf (_("Release “%s”?"), sui_register_row_get_string (row, "name"));
-  sui_prompt_texts (get_parent_window (self), heading,
-                    _("Your unit no longer checks this item: it leaves the list and cannot be "
-                      "used in new tasks. The item and its history are kept. Give the reason."),
-                    _("Release"), fields, release_prompt_cb, g_object_ref (self),
-                    g_object_unref);
+  params = id_params (sui_register_row_get_id (row));
+  self->busy_calls++;
+  update_count (self);
+  sui_rpc_client_call_async (self->client, "items.get", params, self->cancellable,
+                             release_check_cb, g_object_ref (self));
 }
 
 /**
@@ -2271,6 +2359,7 @@ sui_items_page_class_init (SuiItemsPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/shuangsui/Desk/ui/sui-items-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SuiItemsPage, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, SuiItemsPage, export_button);
   gtk_widget_class_bind_template_child (widget_class, SuiItemsPage, view_stack);
   gtk_widget_class_bind_template_child (widget_class, SuiItemsPage, unit_dropdown);
   gtk_widget_class_bind_template_child (widget_class, SuiItemsPage, search_entry);
@@ -2306,6 +2395,7 @@ static void
 sui_items_page_init (SuiItemsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  sui_export_menu_button_init (self->export_button, "items.export");
 
   self->cancellable = g_cancellable_new ();
   self->claimed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);

@@ -38,6 +38,7 @@ GtkWindow    *sui_items_page_open_editor        (SuiItemsPage    *self,
                                                  gboolean         create);
 void          sui_items_page_release_selected   (SuiItemsPage    *self,
                                                  const char      *reason);
+char         *sui_items_page_dup_release_body   (JsonObject      *item);
 void          sui_items_page_retire_selected    (SuiItemsPage    *self,
                                                  const char      *reason);
 const char   *sui_items_page_get_changes_text   (SuiItemsPage    *self);

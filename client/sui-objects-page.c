@@ -31,6 +31,7 @@ struct _SuiObjectsPage
   AdwBin parent_instance;
 
   AdwToastOverlay *toast_overlay;
+  GtkMenuButton *export_button;
   GtkSearchEntry *search_entry;
   GtkDropDown *type_dropdown;
   GtkDropDown *status_dropdown;
@@ -1589,24 +1590,6 @@ import_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-static void
-export_saved_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(SuiObjectsPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!sui_export_save_finish (result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        toast_error (self, error);
-      return;
-    }
-
-  toast (self, _("The export was saved."));
-}
-
 /* objects.export('csv' | 'xlsx'): what the filter bar matches, as the list shows it. */
 static void
 export_action (GtkWidget  *widget,
@@ -1628,9 +1611,8 @@ export_action (GtkWidget  *widget,
   json_builder_end_object (builder);
   params = json_builder_get_root (builder);
 
-  toast (self, _("Preparing the export…"));
-  sui_export_save_async (self->client, get_parent_window (self), "objects.export", params,
-                         format, self->cancellable, export_saved_cb, g_object_ref (self));
+  sui_export_run (widget, self->toast_overlay, self->client, "objects.export", params, format,
+                  self->cancellable);
 }
 
 /* Columns */
@@ -1858,6 +1840,7 @@ sui_objects_page_class_init (SuiObjectsPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/shuangsui/Desk/ui/sui-objects-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SuiObjectsPage, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, SuiObjectsPage, export_button);
   gtk_widget_class_bind_template_child (widget_class, SuiObjectsPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, SuiObjectsPage, type_dropdown);
   gtk_widget_class_bind_template_child (widget_class, SuiObjectsPage, status_dropdown);
@@ -1900,6 +1883,7 @@ static void
 sui_objects_page_init (SuiObjectsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  sui_export_menu_button_init (self->export_button, "objects.export");
 
   self->cancellable = g_cancellable_new ();
   self->tag_names = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);

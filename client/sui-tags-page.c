@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sui-export.h"
 #include "sui-json.h"
 #include "sui-tags-page.h"
 
@@ -31,6 +32,7 @@ struct _SuiTagsPage
   GtkListBox *tag_list;
   GtkLabel *group_title;
   GtkCheckButton *retired_check;
+  GtkMenuButton *export_button;
 
   SuiRpcClient *client;
   SuiEventsClient *events;
@@ -657,6 +659,23 @@ reload_action (GtkWidget  *widget,
   sui_tags_page_reload (SUI_TAGS_PAGE (widget));
 }
 
+/* tags.export('csv' | 'xlsx'): every tag the user sees, the retired ones when shown. */
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  SuiTagsPage *self = SUI_TAGS_PAGE (widget);
+  g_autoptr(JsonNode) params = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *o = json_object_new ();
+
+  json_node_take_object (params, o);
+  json_object_set_boolean_member (o, "include_retired",
+                                  gtk_check_button_get_active (self->retired_check));
+  sui_export_run (widget, self->toast_overlay, self->client, "tags.export", params,
+                  g_variant_get_string (parameter, NULL), self->cancellable);
+}
+
 /* GObject */
 
 static void
@@ -731,6 +750,7 @@ sui_tags_page_class_init (SuiTagsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SuiTagsPage, tag_list);
   gtk_widget_class_bind_template_child (widget_class, SuiTagsPage, group_title);
   gtk_widget_class_bind_template_child (widget_class, SuiTagsPage, retired_check);
+  gtk_widget_class_bind_template_child (widget_class, SuiTagsPage, export_button);
   gtk_widget_class_bind_template_callback (widget_class, on_group_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_show_retired_toggled);
 
@@ -739,12 +759,14 @@ sui_tags_page_class_init (SuiTagsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "tags.edit-group", NULL, edit_group_action);
   gtk_widget_class_install_action (widget_class, "tags.toggle-group", NULL, toggle_group_action);
   gtk_widget_class_install_action (widget_class, "tags.new-tag", NULL, new_tag_action);
+  gtk_widget_class_install_action (widget_class, "tags.export", "s", export_action);
 }
 
 static void
 sui_tags_page_init (SuiTagsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  sui_export_menu_button_init (self->export_button, "tags.export");
 
   self->cancellable = g_cancellable_new ();
   update_actions (self);

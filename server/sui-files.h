@@ -1,4 +1,5 @@
-/* sui-files.h: PUT /files (streamed uploads) and files.get
+/* sui-files.h: PUT /files (streamed uploads), GET /files/{id} (streamed downloads),
+ * files.get, files.purge_exports and the hourly purge of expired exports
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

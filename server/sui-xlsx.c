@@ -1,4 +1,5 @@
-/* sui-xlsx.c: objects.export, inspectors.export (CSV or XLSX) and exports.download
+/* sui-xlsx.c: objects.export, inspectors.export, items.export, catalogue.export,
+ * tasks.export_assignments, tags.export, users.export (CSV or XLSX) and exports.download
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -6,9 +7,10 @@
  * the same unit scope as its list method), with Chinese column headers, either as CSV in
  * UTF-8 with a BOM (so that Excel opens it) or as an XLSX workbook written with
  * libxlsxwriter, where dates are real dates. The file is kept like an upload (file,
- * file_chunk) and the answer names its id; exports.download hands its bytes to the one who
- * made it (or an admin). libxlsxwriter writes only to a path: the workbook goes to a
- * private temporary file that is read back and removed.
+ * file_chunk, purpose 'export': deleted a day later) and the answer names its id; GET
+ * /files/{id} (sui-files.c) streams it to the one who made it (or an admin), and the older
+ * exports.download hands over its bytes in base64. libxlsxwriter writes only to a path:
+ * the workbook goes to a private temporary file that is read back and removed.
  */
 #include "sui-xlsx.h"
 
@@ -197,8 +199,9 @@ store_export (SuiCall     *call,
   gint64 file_id;
 
   made = sui_pg_exec (call->conn,
-                      "insert into file (name, content_type, size, sha256, uploaded_by)"
-                      " values ($1, $2, $3::bigint, decode ($4, 'hex'), $5::bigint)"
+                      "insert into file (name, content_type, size, sha256, uploaded_by,"
+                      " purpose)"
+                      " values ($1, $2, $3::bigint, decode ($4, 'hex'), $5::bigint, 'export')"
                       " returning id",
                       5, params, error);
   if (made == NULL)
@@ -579,6 +582,133 @@ tasks_export_assignments (SuiCall  *call,
   }
 }
 
+/* The tag library as the caller sees it (a supervisor: city-wide tags and their unit's),
+ * with how many of the caller's records carry each tag. */
+static JsonNode *
+tags_export (SuiCall  *call,
+             GError  **error)
+{
+  const char *applies_to = NULL;
+  gboolean include_retired = FALSE;
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autofree char *unit = NULL, *applies = NULL, *retired = NULL;
+  static const char * const headers[] = {
+    "标签组", "标签", "说明", "适用于", "范围", "状态", "已标记检查对象数",
+    "已标记执法检查人员数",
+  };
+
+  if (!sui_call_get_string (call, "applies_to", FALSE, &applies_to, error) ||
+      !sui_call_get_bool (call, "include_retired", FALSE, &include_retired, error))
+    return NULL;
+  if (applies_to != NULL && !g_str_equal (applies_to, "objects") &&
+      !g_str_equal (applies_to, "inspectors") && !g_str_equal (applies_to, "both"))
+    {
+      SuiValidation *v = sui_validation_new ();
+
+      sui_validation_add (v, "applies_to", "invalid",
+                          "适用范围应为 objects、inspectors 或 both");
+      sui_validation_finish (v, call, error);
+      return NULL;
+    }
+
+  unit = sui_sql_param (params, sui_register_is_admin (call)
+                                ? NULL : sui_pg_int_param (call->user->unit_id));
+  applies = sui_sql_param (params, g_strdup (applies_to));
+  retired = sui_sql_param (params, g_strdup (include_retired ? "t" : "f"));
+  g_string_append_printf (sql,
+                          "select g.name, t.name, t.description,"
+                          " case g.applies_to when 'objects' then '检查对象'"
+                          "  when 'inspectors' then '执法检查人员'"
+                          "  else '检查对象和执法检查人员' end,"
+                          " coalesce (u.name, '全市通用'),"
+                          " case when t.retired or g.retired then '已停用' else '在用' end,"
+                          " (select count (*) from object_tag ot"
+                          "  join object o on o.id = ot.object_id"
+                          "  where ot.tag_id = t.id and not o.retired"
+                          "    and (%s::bigint is null or o.unit_id = %s::bigint)),"
+                          " (select count (*) from inspector_tag it"
+                          "  join inspector i on i.id = it.inspector_id"
+                          "  where it.tag_id = t.id"
+                          "    and (%s::bigint is null or i.unit_id = %s::bigint))"
+                          " from tag t join tag_group g on g.id = t.group_id"
+                          " left join unit u on u.id = g.unit_id"
+                          " where (%s::bigint is null or g.unit_id is null or g.unit_id = %s::bigint)"
+                          "   and (%s::text is null or g.applies_to = %s or g.applies_to = 'both'"
+                          "        or %s = 'both')"
+                          "   and (%s::boolean or not (g.retired or t.retired))"
+                          " order by g.unit_id nulls first, g.name, t.name",
+                          unit, unit, unit, unit, unit, unit,
+                          applies, applies, applies, retired);
+  return export_rows (call, sql->str, params, headers, 0, "分类标签库", "exports", error);
+}
+
+/* The user accounts (admins only), with the same filters as users.list and the last
+ * successful login. */
+static JsonNode *
+users_export (SuiCall  *call,
+              GError  **error)
+{
+  gint64 unit_id = 0;
+  const char *role = NULL;
+  const char *search = NULL;
+  gboolean include_disabled = FALSE;
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autofree char *unit = NULL, *role_p = NULL, *search_p = NULL, *disabled = NULL;
+  g_autofree char *search_text = NULL;
+  static const char * const headers[] = {
+    "登录名", "姓名", "所属单位", "角色", "状态", "最近登录时间",
+  };
+
+  if (!sui_call_get_int (call, "unit_id", FALSE, &unit_id, error) ||
+      !sui_call_get_string (call, "role", FALSE, &role, error) ||
+      !sui_call_get_string (call, "search", FALSE, &search, error) ||
+      !sui_call_get_bool (call, "include_disabled", FALSE, &include_disabled, error))
+    return NULL;
+  if (role != NULL && !g_str_equal (role, "admin") && !g_str_equal (role, "supervisor") &&
+      !g_str_equal (role, "inspector"))
+    {
+      SuiValidation *v = sui_validation_new ();
+
+      sui_validation_add (v, "role", "invalid", "角色应为 admin、supervisor 或 inspector");
+      sui_validation_finish (v, call, error);
+      return NULL;
+    }
+  if (search != NULL)
+    {
+      search_text = g_strstrip (g_strdup (search));
+      if (*search_text == '\0')
+        g_clear_pointer (&search_text, g_free);
+    }
+
+  unit = sui_sql_param (params, sui_call_has (call, "unit_id") ? sui_pg_int_param (unit_id)
+                                                                : NULL);
+  role_p = sui_sql_param (params, g_strdup (role));
+  search_p = sui_sql_param (params, g_steal_pointer (&search_text));
+  disabled = sui_sql_param (params, g_strdup (include_disabled ? "t" : "f"));
+  /* strpos, as users.list: nothing in the search text acts as a wildcard. The last login
+   * comes from the login history (index on login, at); the session's zone is the
+   * bureau's. */
+  g_string_append_printf (sql,
+                          "select a.login, a.name, n.name,"
+                          " case a.role when 'admin' then '市局管理员'"
+                          "  when 'supervisor' then '监管人员' else '执法检查人员' end,"
+                          " case when a.disabled then '已停用' else '正常' end,"
+                          " (select to_char (max (l.at), 'YYYY-MM-DD HH24:MI')"
+                          "  from login_attempt l where l.login = a.login and l.ok"
+                          "    and l.user_id = a.id)"
+                          " from app_user a join unit n on n.id = a.unit_id"
+                          " where (%s::bigint is null or a.unit_id = %s::bigint)"
+                          "   and (%s::text is null or a.role = %s)"
+                          "   and (%s::text is null or strpos (a.login, lower (%s)) > 0"
+                          "        or strpos (lower (a.name), lower (%s)) > 0)"
+                          "   and (%s::boolean or not a.disabled)"
+                          " order by a.id",
+                          unit, unit, role_p, role_p, search_p, search_p, search_p, disabled);
+  return export_rows (call, sql->str, params, headers, 0, "用户账号", "exports", error);
+}
+
 static JsonNode *
 exports_download (SuiCall  *call,
                   GError  **error)
@@ -689,6 +819,23 @@ static const SuiMethod xlsx_methods[] = {
     .params = "task_id:integer, [format]:string",
     .summary = "A task's matched teams, object by object, as a CSV or XLSX file",
     .handler = tasks_export_assignments,
+  },
+  {
+    .name = "tags.export",
+    .roles = SUI_ROLE_SUPERVISOR | SUI_ROLE_ADMIN,
+    .writes = TRUE,
+    .params = "[applies_to]:string, [include_retired]:boolean, [format]:string",
+    .summary = "The tags the caller sees, with the counts of tagged records, as CSV or XLSX",
+    .handler = tags_export,
+  },
+  {
+    .name = "users.export",
+    .roles = SUI_ROLE_ADMIN,
+    .writes = TRUE,
+    .params = "[unit_id]:integer, [role]:string, [search]:string, [include_disabled]:boolean, "
+              "[format]:string",
+    .summary = "The user accounts (as users.list filters them) as a CSV or XLSX file",
+    .handler = users_export,
   },
   {
     .name = "exports.download",

@@ -1,5 +1,6 @@
-/* sui-xlsx.h: register exports as CSV (UTF-8 with BOM) or XLSX (objects.export,
- * inspectors.export, exports.download)
+/* sui-xlsx.h: list exports as CSV (UTF-8 with BOM) or XLSX (objects.export,
+ * inspectors.export, items.export, catalogue.export, tasks.export_assignments, tags.export,
+ * users.export) and exports.download
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
