@@ -27,6 +27,38 @@ void      sui_draws_add_array      (SuiDrawInput  *input,
                                     SuiDrawStratum *stratum,
                                     const char    *array_text);
 
+/* draw_stratum.candidates_packed (migration 0014): ascending ids, each as its difference
+ * from the one before in unsigned LEB128. pack_texts takes decimal ids in any order (fastest
+ * in step-1 order) and fails on one that is not a database id. */
+void      sui_draws_pack_ids       (GByteArray    *out,
+                                    const guint64 *ids,
+                                    gsize          n);
+gboolean  sui_draws_pack_texts     (GByteArray    *out,
+                                    GPtrArray     *ids);
+
+/* Rows for COPY … FROM STDIN (FORMAT binary): new() writes the header; each row is
+ * copy_row (n fields) and then its fields; copy_send() ends and sends them. */
+GByteArray *sui_draws_copy_new     (void);
+void      sui_draws_copy_row       (GByteArray    *copy,
+                                    guint          n_fields);
+void      sui_draws_copy_null      (GByteArray    *copy);
+void      sui_draws_copy_int8      (GByteArray    *copy,
+                                    gint64         value);
+void      sui_draws_copy_int4      (GByteArray    *copy,
+                                    gint32         value);
+void      sui_draws_copy_text      (GByteArray    *copy,
+                                    const char    *text);
+void      sui_draws_copy_bytes     (GByteArray    *copy,
+                                    const guint8  *data,
+                                    gsize          length);
+void      sui_draws_copy_int8_array (GByteArray   *copy,
+                                    const gint64  *values,
+                                    guint          n);
+gboolean  sui_draws_copy_send      (PGconn        *conn,
+                                    const char    *sql,
+                                    GByteArray    *copy,
+                                    GError       **error);
+
 /* The audit row that publishes a committed draw: its commitment, candidate hash and
  * strata sizes (area "draws", event "committed"). draws.verify compares with it. */
 gboolean  sui_draws_audit_committed (SuiCall      *call,

@@ -55,6 +55,45 @@ def reference(record):
         os.unlink(f.name)
 
 
+# The record as PostgreSQL built it before 0014 (jsonb_agg over the stored lists, in jsonb's
+# key order), reading either storage form: draws.export must give the same text.
+JSONB_RECORD = """
+select jsonb_build_object (
+ 'algorithm', d.algorithm, 'commitment', encode (d.commitment, 'hex'),
+ 'secret', encode (d.secret, 'hex'), 'entropy', d.entropy,
+ 'candidate_hash', encode (d.candidate_hash, 'hex'), 'seed', encode (d.seed, 'hex'),
+ 'strata', coalesce ((select jsonb_agg (jsonb_build_object (
+     'name', s.name, 'n', s.n, 'k', s.k,
+     'candidates', coalesce ((select jsonb_agg (x::text order by x::text collate "C")
+         from unnest (coalesce (s.candidates, sui_draw_ids (s.candidates_packed))) x), '[]'),
+     'drawn', coalesce ((select jsonb_agg (u.x::text order by u.o)
+         from unnest (s.drawn) with ordinality u (x, o)), '[]'))
+     || case when s.ratio_bp is not null then jsonb_build_object ('ratio_bp', s.ratio_bp)
+             else '{}' end
+     order by s.name collate "C")
+   from draw_stratum s where s.draw_id = d.id), '[]'),
+ 'result_hash', encode (d.result_hash, 'hex'),
+ 'draw_id', d.id, 'task_id', d.task_id, 'kind', d.kind, 'state', d.state,
+ 'committed_at', d.committed_at, 'run_by', d.run_by,
+ 'run_by_name', (select u.name from app_user u where u.id = d.run_by),
+ 'run_at', d.run_at, 'replaces', d.replaces, 'void_reason', d.void_reason,
+ 'voided_at', d.voided_at, 'void_approved_by', d.void_approved_by)
+ || coalesce ((select jsonb_build_object (
+       'order', coalesce (to_jsonb (m.stratum_order),
+                (select jsonb_agg (x::text order by o)
+                   from unnest (m.object_order) with ordinality u (x, o))),
+       'capacity', (select jsonb_object_agg (c.i::text, c.v)
+                      from unnest (m.capacity_ids, m.capacity_values) c (i, v)))
+     from matching m where m.draw_id = d.id), '{}')
+ from draw_public d where d.id = %d"""
+
+
+def same_as_jsonb_record(db, record, draw_id):
+    """The exported record has the members, values and member order of JSONB_RECORD."""
+    built = json.loads(db.psql("set timezone = 'Asia/Shanghai';" + JSONB_RECORD % draw_id))
+    return json.dumps(record, ensure_ascii=False) == json.dumps(built, ensure_ascii=False)
+
+
 def env():
     """Two direct units with a supervisor each, an inspector, 60 objects in unit 1 over the
     four risk classes (some retired, closed or under key supervision), 5 in unit 2."""
@@ -179,6 +218,97 @@ def test_preview_counts_strata_without_key_supervision():
     assert preview['n'] == sum(int(v) for v in want.values())
 
 
+def preview_expected(db, unit, where, ratios):
+    """n and k per class from SQL: the unit's drawable objects matching `where`."""
+    rows = db.psql("""select o.risk_class, count (*) from object o
+                       where o.unit_id = %d and not o.key_supervision and o.status = 'open'
+                         and not o.retired and (%s) group by 1 order by 1""" % (unit, where))
+    n = dict((c, int(v)) for c, v in (line.split('|') for line in rows.split()))
+    return {c: (n.get(c, 0), (n.get(c, 0) * ratios[c] + 9999) // 10000) for c in 'ABCD'}
+
+
+def writes_snapshot(db):
+    return db.psql("""select (select count (*) from task), (select max (version) from task),
+                             (select count (*) from draw), (select count (*) from audit_log),
+                             (select md5 (string_agg (t::text, ',' order by id)) from task t)""")
+
+
+def test_preview_of_unsaved_values_writes_nothing():
+    db, d, t, units = env()
+    task = published_task(2042)
+    stored = d.rpc('tasks.preview', {'id': task['id']}, token=t['sup_xh'])
+    before = writes_snapshot(db)
+
+    # the draft on screen: a narrower scope and other ratios, counted for the draft
+    draft = {'scope': {'or': [{'risk_class': ['A', 'C']}, {'text': '新华便利店1'}]},
+             'ratio_a_bp': 300, 'ratio_c_bp': 5000, 'ratio_d_bp': 6500}
+    preview = d.rpc('tasks.preview', dict(draft, id=task['id']), token=t['sup_xh'])
+    ratios = {'A': 300, 'B': task['ratio_b_bp'], 'C': 5000, 'D': 6500}
+    want = preview_expected(db, units['xinhua'],
+                            "o.risk_class in ('A', 'C') or o.name like '%%新华便利店1%%'",
+                            ratios)
+    got = {s['name']: (s['n'], s['k']) for s in preview['strata']}
+    assert got == want, (got, want)
+    assert {s['name']: s['ratio_bp'] for s in preview['strata']} == ratios
+    assert preview['task_id'] == task['id'] and preview['plan_id'] == task['plan_id']
+    assert preview['n'] == sum(v[0] for v in want.values()) < stored['n']
+    assert preview['k'] == sum(v[1] for v in want.values())
+    # the stored task is as it was, and the preview of it too
+    assert writes_snapshot(db) == before
+    assert d.rpc('tasks.preview', {'id': task['id']}, token=t['sup_xh']) == stored
+
+    # a new task of the plan, never saved: the plan's defaults under the draft's scope
+    preview = d.rpc('tasks.preview', {'plan_id': task['plan_id'],
+                                      'scope': {'risk_class': 'D'}}, token=t['sup_xh'])
+    assert preview['task_id'] is None
+    by = {s['name']: s for s in preview['strata']}
+    assert (by['A']['n'], by['B']['n'], by['C']['n']) == (0, 0, 0)
+    assert by['D']['n'] == preview_expected(db, units['xinhua'], "o.risk_class = 'D'",
+                                            {c: 0 for c in 'ABCD'})['D'][0] > 0
+    assert [s['ratio_bp'] for s in preview['strata']] == [500, 1000, 3000, 6100]
+    # no task and no plan: the caller's own unit under the city's table
+    mine = d.rpc('tasks.preview', {'scope': {'risk_class': 'D'}}, token=t['sup_yh'])
+    assert mine['n'] == 0 and mine['plan_id'] is None
+    mine = d.rpc('tasks.preview', {}, token=t['sup_yh'])
+    assert mine['n'] == 5 and [s['n'] for s in mine['strata']] == [0, 5, 0, 0]
+
+    # an exclusion period before the window leaves out the objects checked recently
+    db.psql("update object set last_check_date = '2041-12-01' where unit_id = %d"
+            " and licence_no in ('130100000001', '130100000002')" % units['xinhua'])
+    try:
+        recent = d.rpc('tasks.preview', {'id': task['id'], 'exclusion_months': 6},
+                       token=t['sup_xh'])
+        none = d.rpc('tasks.preview', {'id': task['id'], 'exclusion_months': 0},
+                     token=t['sup_xh'])
+        assert recent['excluded_recent'] == 2 and none['excluded_recent'] == 0
+        assert recent['n'] == none['n'] - 2
+        later = d.rpc('tasks.preview', {'id': task['id'], 'exclusion_months': 6,
+                                        'window_start': '2042-07-01'}, token=t['sup_xh'])
+        assert later['excluded_recent'] == 0
+    finally:
+        db.psql("update object set last_check_date = null where unit_id = %d" % units['xinhua'])
+
+    # an invalid draft: -32010 naming the fields, nothing counted, nothing written
+    e = expect_error(-32010, d.rpc, 'tasks.preview',
+                     {'id': task['id'], 'ratio_b_bp': 5000, 'exclusion_months': 121,
+                      'scope': {'colour': 'red'}, 'window_start': '2042-02-30'},
+                     token=t['sup_xh'])
+    fields = {f['field']: f for f in e.data['fields']}
+    assert set(fields) == {'ratio_b_bp', 'exclusion_months', 'scope', 'window_start'}, fields
+    assert 'B' in fields['ratio_b_bp']['message']
+    assert all(re.search(r'[\u4e00-\u9fff]', f['message']) for f in fields.values())
+    e = expect_error(-32010, d.rpc, 'tasks.preview',
+                     {'plan_id': task['plan_id'], 'ratio_a_bp': 900}, token=t['sup_xh'])
+    assert [f['field'] for f in e.data['fields']] == ['ratio_a_bp']
+    assert writes_snapshot(db) == before
+
+    # another unit's task or plan stays out of reach
+    expect_error(-32003, d.rpc, 'tasks.preview', {'id': task['id'], 'ratio_a_bp': 300},
+                 token=t['sup_yh'])
+    expect_error(-32003, d.rpc, 'tasks.preview', {'plan_id': task['plan_id']},
+                 token=t['sup_yh'])
+
+
 def test_make_ready_run_verify_export():
     db, d, t, units = env()
     task = ready_task(2032, scope={'district': '新华区'})
@@ -210,6 +340,8 @@ def test_make_ready_run_verify_export():
 
     exported = d.rpc('draws.export', {'id': draw['id']}, token=t['sup_xh'])
     assert exported['result_hash'] == record['result_hash']
+    # the daemon builds the record itself: the same members in the same order as jsonb gave
+    assert same_as_jsonb_record(db, exported, draw['id'])
     assert exported['run_by_name'] == '测试sup_xh'
     # the reference re-implementation agrees, and so does --verify-draw
     p = reference(exported)
@@ -322,6 +454,14 @@ def test_void_and_redraw_keep_both_records():
     assert [x['state'] for x in listed] == ['voided', 'run']
     assert d.rpc('draws.verify', {'id': first_id}, token=t['admin'])['ok']
     assert d.rpc('draws.verify', {'id': second['id']}, token=t['admin'])['ok']
+    # both records export as PostgreSQL built them, the void's members filled in or not
+    for draw_id in (first_id, second['id']):
+        assert same_as_jsonb_record(db, d.rpc('draws.export', {'id': draw_id},
+                                              token=t['sup_xh']), draw_id)
+    second_record = d.rpc('draws.export', {'id': second['id']}, token=t['sup_xh'])
+    assert second_record['replaces'] == first_id
+    assert d.rpc('draws.export', {'id': first_id}, token=t['sup_xh'])['void_reason'] \
+        == '见证人未到场'
     # a voided draw stays voided
     try:
         db.psql("update draw set state = 'run' where id = %d" % first_id)

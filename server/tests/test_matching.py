@@ -450,4 +450,192 @@ def test_schema_refuses_assignment_breaking_a_rule():
         assert 'duty' in str(e), e
 
 
+# The record as PostgreSQL built it before 0014 (jsonb_agg over the stored lists, in jsonb's
+# key order), reading either storage form: draws.export must give the same text.
+JSONB_RECORD = """
+select jsonb_build_object (
+ 'algorithm', d.algorithm, 'commitment', encode (d.commitment, 'hex'),
+ 'secret', encode (d.secret, 'hex'), 'entropy', d.entropy,
+ 'candidate_hash', encode (d.candidate_hash, 'hex'), 'seed', encode (d.seed, 'hex'),
+ 'strata', coalesce ((select jsonb_agg (jsonb_build_object (
+     'name', s.name, 'n', s.n, 'k', s.k,
+     'candidates', coalesce ((select jsonb_agg (x::text order by x::text collate "C")
+         from unnest (coalesce (s.candidates, sui_draw_ids (s.candidates_packed))) x), '[]'),
+     'drawn', coalesce ((select jsonb_agg (u.x::text order by u.o)
+         from unnest (s.drawn) with ordinality u (x, o)), '[]'))
+     || case when s.ratio_bp is not null then jsonb_build_object ('ratio_bp', s.ratio_bp)
+             else '{}' end
+     order by s.name collate "C")
+   from draw_stratum s where s.draw_id = d.id), '[]'),
+ 'result_hash', encode (d.result_hash, 'hex'),
+ 'draw_id', d.id, 'task_id', d.task_id, 'kind', d.kind, 'state', d.state,
+ 'committed_at', d.committed_at, 'run_by', d.run_by,
+ 'run_by_name', (select u.name from app_user u where u.id = d.run_by),
+ 'run_at', d.run_at, 'replaces', d.replaces, 'void_reason', d.void_reason,
+ 'voided_at', d.voided_at, 'void_approved_by', d.void_approved_by)
+ || coalesce ((select jsonb_build_object (
+       'order', coalesce (to_jsonb (m.stratum_order),
+                (select jsonb_agg (x::text order by o)
+                   from unnest (m.object_order) with ordinality u (x, o))),
+       'capacity', (select jsonb_object_agg (c.i::text, c.v)
+                      from unnest (m.capacity_ids, m.capacity_values) c (i, v)))
+     from matching m where m.draw_id = d.id), '{}')
+ from draw_public d where d.id = %d"""
+
+
+def same_as_jsonb_record(db, record, draw_id):
+    """The exported record has the members, values and member order of JSONB_RECORD."""
+    built = json.loads(db.psql("set timezone = 'Asia/Shanghai';" + JSONB_RECORD % draw_id))
+    return json.dumps(record, ensure_ascii=False) == json.dumps(built, ensure_ascii=False)
+
+
+def leb128_deltas(ids):
+    """The packed form of migration 0014: ascending ids, each as its difference from the one
+    before in unsigned LEB128."""
+    out, previous = bytearray(), 0
+    for i in sorted(ids):
+        delta, previous = i - previous, i
+        while True:
+            byte, delta = delta & 0x7f, delta >> 7
+            out.append(byte | (0x80 if delta else 0))
+            if not delta:
+                break
+    return bytes(out)
+
+
+def test_packed_candidates_old_and_new_storage_read_the_same():
+    """A match keeps its strata's candidates packed (0014); a record stored the old way (a
+    bigint[] per stratum, as before 0014 and as object draws still are) exports the same
+    bytes and verifies the same."""
+    db, d, t, units = env()
+    task, r = _shared['matched']
+    draw_id = r['draw']['id']
+    # the worked example of the format, unpacked in SQL
+    assert db.psql(r"select sui_draw_ids ('\x0101aa0294823d')").strip() == '{1,2,300,1000000}'
+    assert leb128_deltas([1000000, 1, 300, 2]).hex() == '0101aa0294823d'
+    assert db.psql("""select count (*) filter (where candidates is null
+                                                 and candidates_packed is not null),
+                             count (*) from draw_stratum where draw_id = %d"""
+                   % draw_id).strip() == '%d|%d' % (12, 12)
+    rec = export(draw_id)
+    stored = dict(line.split('|') for line in db.psql(
+        """select name, encode (candidates_packed, 'hex') from draw_stratum
+            where draw_id = %d""" % draw_id).split())
+    unpacked = dict(line.split('|') for line in db.psql(
+        """select name, sui_draw_ids (candidates_packed)::text from draw_stratum
+            where draw_id = %d""" % draw_id).split())
+    for s in rec['strata']:
+        ids = list(map(int, s['candidates']))
+        # step-1 order (bytewise by text) in the record, whatever the storage order
+        assert s['candidates'] == sorted(s['candidates']) and len(ids) == s['n']
+        assert stored[s['name']] == leb128_deltas(ids).hex()
+        assert unpacked[s['name']] == '{%s}' % ','.join(map(str, sorted(ids)))
+    text = json.dumps(rec, ensure_ascii=False)
+    assert same_as_jsonb_record(db, rec, draw_id)
+    before = d.rpc('draws.verify', {'id': draw_id}, token=t['sup_xh'])
+    assert before['ok'], before
+    # the same strata stored as before 0014
+    db.psql("""set session_replication_role = replica;
+               update draw_stratum set candidates = sui_draw_ids (candidates_packed),
+                      candidates_packed = null where draw_id = %d""" % draw_id)
+    try:
+        old = export(draw_id)
+        assert json.dumps(old, ensure_ascii=False) == text
+        assert same_as_jsonb_record(db, old, draw_id)
+        after = d.rpc('draws.verify', {'id': draw_id}, token=t['sup_xh'])
+        assert after == before, (before, after)
+        assert verify_cli(old).returncode == 0
+        ex = d.rpc('tasks.exclusions', {'task_id': task['id'],
+                                        'object_id': int(rec['strata'][0]['name'])},
+                   token=t['sup_xh'])
+        assert ex['not_drawn'] is not None
+    finally:
+        db.psql("""set session_replication_role = replica;
+                   update draw_stratum set candidates = null,
+                          candidates_packed = decode (%s, 'hex') from (values %s) v (n, p)
+                    where draw_id = %d and name = v.n"""
+                % ('v.p', ','.join("('%s', '%s')" % kv for kv in stored.items()), draw_id))
+    assert export(draw_id) == rec
+    # n is not checked against a packed list by the schema: verification does (step 6)
+    name = rec['strata'][0]['name']
+    db.psql("""set session_replication_role = replica;
+               update draw_stratum set n = n + 1 where draw_id = %d and name = '%s'"""
+            % (draw_id, name))
+    try:
+        bad = d.rpc('draws.verify', {'id': draw_id}, token=t['sup_xh'])
+        assert bad['ok'] is False and bad['step'] == 'count', bad
+    finally:
+        db.psql("""set session_replication_role = replica;
+                   update draw_stratum set n = n - 1 where draw_id = %d and name = '%s'"""
+                % (draw_id, name))
+    assert d.rpc('draws.verify', {'id': draw_id}, token=t['sup_xh'])['ok']
+    # the audit rows of the match (built in SQL by the daemon) keep the chain whole
+    assert d.rpc('audit.verify', token=t['admin'])['ok'] is True
+    committed = json.loads(db.psql("""select after from audit_log where area = 'draws'
+                                       and record_id = '%d' and after ->> 'event' = 'committed'
+                                       and after ->> 'kind' = 'inspectors'""" % draw_id))
+    assert committed['candidate_hash'] == rec['candidate_hash']
+    assert [(s['name'], s['n'], s['k']) for s in committed['strata']] == \
+        sorted((s['name'], s['n'], s['k']) for s in rec['strata'])
+    actor = db.psql("""select actor_login, method from audit_log where area = 'draws'
+                        and record_id = '%d' and after ->> 'event' = 'committed'"""
+                    % draw_id).strip()
+    assert actor == 'sup_xh|tasks.match_inspectors', actor
+
+
+def refused(db, sql, code):
+    """sql fails with the condition `code` (e.g. foreign_key_violation)."""
+    db.psql("""do $$ begin
+                 begin %s; exception when %s then return; end;
+                 raise exception 'not refused: %%', %s;
+               end $$""" % (sql, code, "'" + sql.replace("'", "''") + "'"))
+
+
+def test_schema_refuses_dangling_references():
+    """0014 checks the references of a match's rows per statement: what the foreign keys
+    refused is refused still, on both sides."""
+    db, d, t, units = env()
+    task, r = _shared['matched']
+    draw_id = r['draw']['id']
+    obj, insp = db.psql("""select object_id, inspector_id from inspector_assignment
+                            where draw_id = %d limit 1""" % draw_id).strip().split('|')
+    row = "(%d, %%s, %%s, %%s, 9, 1)" % task['id']
+    insert = ("insert into inspector_assignment (task_id, draw_id, object_id, inspector_id,"
+              " rank, position) values ")
+    refused(db, insert + row % (999999, obj, insp), 'foreign_key_violation')
+    refused(db, insert + row % (draw_id, 999999, insp), 'foreign_key_violation')
+    refused(db, insert + row % (draw_id, obj, 999999), 'foreign_key_violation')
+    free = db.psql("""select id from inspector where id not in (
+                        select inspector_id from inspector_assignment
+                         where draw_id = %d and object_id = %s) limit 1"""
+                   % (draw_id, obj)).strip()
+    refused(db, insert.replace('position)', 'position, part_unit_id)')
+            + "(%d, %d, %s, %s, 9, 1, 999999)" % (task['id'], draw_id, obj, free),
+            'foreign_key_violation')
+    refused(db, """insert into inspector_exclusion (task_id, draw_id, object_id, inspector_id,
+                   rule, rule_no, reason) values (%d, 999999, %s, %s, 'recusal', 3, '回避')"""
+            % (task['id'], obj, insp), 'foreign_key_violation')
+    refused(db, """insert into inspector_exclusion (task_id, draw_id, object_id, inspector_id,
+                   rule, rule_no, reason) values (%d, %d, 999999, %s, 'recusal', 3, '回避')"""
+            % (task['id'], draw_id, insp), 'foreign_key_violation')
+    refused(db, """insert into draw_stratum (draw_id, name, k, n, candidates_packed)
+                   values (999999, 'x', 0, 0, '\\x')""", 'foreign_key_violation')
+    refused(db, """insert into draw_stratum (draw_id, name, k, n, candidates_packed)
+                   values (%d, 'x', 0, 0, '\\x')""" % draw_id, 'restrict_violation')
+    refused(db, "update task set id = 999999 where id = %d" % task['id'],
+            'foreign_key_violation')
+    refused(db, "update inspector set id = 999999 where id = %s" % insp,
+            'foreign_key_violation')
+    refused(db, "update object set id = 999999 where id = %s" % obj, 'foreign_key_violation')
+    live = db.psql("""select id from draw where task_id = %d and kind = 'inspectors'
+                       and state = 'run'""" % task['id']).strip()
+    refused(db, "update draw set id = 999999 where id = %s" % live, 'foreign_key_violation')
+    refused(db, "delete from task where id = %d" % task['id'], 'foreign_key_violation')
+    refused(db, "update unit set id = 999999 where id = %d" % units['xinhua'],
+            'foreign_key_violation')
+    # the lists of a stratum: one form or the other, never both
+    refused(db, """update draw_stratum set candidates = '{1}' where draw_id = %d""" % draw_id,
+            'restrict_violation')
+
+
 suitest.run(globals())
