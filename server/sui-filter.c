@@ -102,10 +102,11 @@ sui_sql_text_array (const char * const *values,
   return g_string_free (text, FALSE);
 }
 
-char *
-sui_sql_like_contains (const char *text)
+static char *
+like_pattern (const char *text,
+              gboolean    anywhere)
 {
-  GString *pattern = g_string_new ("%");
+  GString *pattern = g_string_new (anywhere ? "%" : "");
 
   for (const char *p = text; *p != '\0'; p++)
     {
@@ -115,6 +116,18 @@ sui_sql_like_contains (const char *text)
     }
   g_string_append_c (pattern, '%');
   return g_string_free (pattern, FALSE);
+}
+
+char *
+sui_sql_like_contains (const char *text)
+{
+  return like_pattern (text, TRUE);
+}
+
+char *
+sui_sql_like_prefix (const char *text)
+{
+  return like_pattern (text, FALSE);
 }
 
 static gboolean
@@ -280,7 +293,15 @@ compile_text (Compiler *c,
     return fail (c, "“text”须为要搜索的文字");
   p = sui_sql_param (c->params, sui_sql_like_contains (trimmed));
   if (c->kind == SUI_FILTER_OBJECTS)
-    g_string_append_printf (out, "%s.search_text ilike %s", a, p);
+    {
+      /* Words anywhere in the name, legal representative or address (trigram index), a
+       * licence number or credit code from its beginning (btree indexes; migration 0015). */
+      g_autofree char *upper = g_utf8_strup (trimmed, -1);
+      g_autofree char *code = sui_sql_param (c->params, sui_sql_like_prefix (upper));
+
+      g_string_append_printf (out, "(%s.search_text ilike %s or %s.licence_no like %s"
+                              " or %s.credit_code like %s)", a, p, a, code, a, code);
+    }
   else
     g_string_append_printf (out, "(%s.name ilike %s or %s.cert_no ilike %s"
                             " or coalesce (%s.specialties, '') ilike %s"

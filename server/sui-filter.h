@@ -87,6 +87,8 @@ char       *sui_sql_text_array       (const char * const *values,
 
 /* "%text%" for ILIKE, with % _ and \ in text escaped. */
 char       *sui_sql_like_contains    (const char     *text);
+/* "text%" for LIKE, escaped the same way. */
+char       *sui_sql_like_prefix      (const char     *text);
 
 /* ---- shared by the register modules ------------------------------------------------ */
 

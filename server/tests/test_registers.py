@@ -612,6 +612,19 @@ def test_imports_csv():
     assert o['licence_valid_until'] == '2029-01-04' and o['risk_class'] == 'A', o
     assert o['type'] == 'retail' and o['status'] == 'open' and o['unit_id'] == units['changan']
     assert d.rpc('objects.get', {'id': o['id']}, token=sup)['risk_history'][0]['source'] == 'import'
+    # The text search: a licence number or credit code from its beginning (in any case),
+    # a name, legal representative or address anywhere; a code's middle is not a match.
+    def found(text):
+        items = d.rpc('objects.list', {'filter': {'text': text}}, token=sup)['items']
+        return sorted(x['licence_no'] for x in items)
+    assert found(rows[1][0]) == [rows[1][0]]
+    assert found(rows[1][1].lower()) == [rows[1][0]]
+    assert found(rows[1][1][:10]) == sorted(r[0] for r in rows
+                                            if r[1].startswith(rows[1][1][:10]))
+    assert found('便利店7002') == [rows[1][0]]
+    assert found('中华北大街, 88号') == [rows[1][0]]
+    assert found(rows[1][0][4:]) == []
+    assert found('100_') == [] and found('%') == []
     # The same file again changes nothing.
     c = d.rpc('imports.commit', {'file_id': fid}, token=sup)
     assert c['written'] == 0 and c['unchanged'] == 3, c
