@@ -383,6 +383,7 @@ typedef struct
   gboolean is_batch;
   GPtrArray *responses;     /* JsonNode * or NULL, one per request, in order */
   guint outstanding;
+  gint64 started;           /* monotonic µs, the body received */
 } Exchange;
 
 typedef struct
@@ -430,6 +431,18 @@ exchange_complete (Exchange *exchange)
         sui_server_respond_json (msg, SOUP_STATUS_OK, body);
       else
         soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+      /* The time spent here from the whole body to the encoded answer (W3C Server Timing),
+       * so that a benchmark can tell the daemon's share from the network's and its own. */
+      {
+        char ms[G_ASCII_DTOSTR_BUF_SIZE];
+        g_autofree char *value = NULL;
+
+        g_ascii_formatd (ms, sizeof ms, "%.2f",
+                         (g_get_monotonic_time () - exchange->started) / 1000.0);
+        value = g_strconcat ("app;dur=", ms, NULL);
+        soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                      "Server-Timing", value);
+      }
     }
 
   sui_pending_finish (exchange->pending);
@@ -673,6 +686,7 @@ rpc_handler (SoupServer        *soup,
 {
   SuiServer *server = user_data;
   BodyState *state = g_object_get_data (G_OBJECT (msg), "sui-body");
+  gint64 started = g_get_monotonic_time ();
   g_autoptr(GPtrArray) requests = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
@@ -707,6 +721,7 @@ rpc_handler (SoupServer        *soup,
 
   n = requests->len;
   exchange = g_new0 (Exchange, 1);
+  exchange->started = started;
   exchange->server = server;
   exchange->is_batch = is_batch;
   exchange->responses = g_ptr_array_new_full (n, response_free);

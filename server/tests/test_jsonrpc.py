@@ -169,6 +169,19 @@ def test_call_without_params():
     assert assert_result(a, 2)['pong'] is True
 
 
+def test_server_timing_header():
+    """Every answer, single or batch, says how long the daemon took (W3C Server-Timing, read
+    by the benchmarks) in milliseconds."""
+    status, h, a = post('{"jsonrpc": "2.0", "method": "system.ping", "id": 1}')
+    m = re.fullmatch(r'app;dur=([0-9]+\.[0-9]{2})', h.get('server-timing', ''))
+    assert status == 200 and m, h
+    quick = float(m.group(1))
+    assert 0 <= quick < 1000, quick
+    status, h, a = post('[{"jsonrpc": "2.0", "method": "system.ping", "id": 1},'
+                        ' {"jsonrpc": "2.0", "method": "system.ping"}]')
+    assert status == 200 and re.fullmatch(r'app;dur=[0-9.]+', h['server-timing']), h
+
+
 def test_positional_params_are_invalid_params():
     status, _, a = post(json.dumps({'jsonrpc': '2.0', 'method': 'auth.login',
                                     'params': ['admin', 'Admin@2026'], 'id': 1}))
