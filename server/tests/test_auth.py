@@ -14,6 +14,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
                                 'tests', 'lib'))
 import suitest  # noqa: E402
+from suitest import expect_error  # noqa: E402
 
 BAD_CREDENTIALS = '登录名或密码错误'
 SESSION_GONE = '登录已失效，请重新登录'
@@ -36,14 +37,6 @@ def make_user(login, password='Secret@2026', role='inspector'):
                                   'unit_id': _shared['bureau'], 'password': password},
                  token=admin)
 
-
-def expect_error(code, fn, *args, **kwargs):
-    try:
-        fn(*args, **kwargs)
-    except suitest.RpcError as e:
-        assert e.code == code, 'expected %d, got %d %s' % (code, e.code, e.message)
-        return e
-    raise AssertionError('expected error %d, the call succeeded' % code)
 
 
 def parse_time(text):

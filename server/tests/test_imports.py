@@ -19,49 +19,11 @@ import zipfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
                                 'tests', 'lib'))
 import suitest  # noqa: E402
-
-ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
-WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-PASSWORD = 'Secret@2026'
-_shared = {}
+from suitest import credit_code, expect_error, registers_env as env  # noqa: E402
 
 
-def credit_code(n, head='92130102'):
-    body = head
-    for _ in range(9):
-        body += ALPHABET[n % 31]
-        n //= 31
-    total = sum(ALPHABET.index(c) * w for c, w in zip(body, WEIGHTS))
-    return body + ALPHABET[(31 - total % 31) % 31]
 
 
-def env():
-    if 'd' not in _shared:
-        db, d = suitest.fresh()
-        admin = d.login(suitest.ADMIN_LOGIN, suitest.ADMIN_PASSWORD)
-        bureau = d.rpc('auth.whoami', token=admin)['user']['unit_id']
-        units = {}
-        for code, name in (('changan', '长安区烟草专卖局'), ('qiaoxi', '桥西区烟草专卖局')):
-            units[code] = d.rpc('units.create', {'name': name, 'code': code, 'kind': 'direct',
-                                                 'parent_id': bureau}, token=admin)['id']
-        tokens = {'admin': admin}
-        for login, role, unit in (('sup_ca', 'supervisor', 'changan'),
-                                  ('sup_qx', 'supervisor', 'qiaoxi'),
-                                  ('insp_ca', 'inspector', 'changan')):
-            d.rpc('users.create', {'login': login, 'name': '测试' + login, 'role': role,
-                                   'unit_id': units[unit], 'password': PASSWORD}, token=admin)
-            tokens[login] = d.login(login, PASSWORD)
-        _shared.update(db=db, d=d, units=units, tokens=tokens)
-    return _shared['db'], _shared['d'], _shared['tokens'], _shared['units']
-
-
-def expect_error(code, fn, *args, **kwargs):
-    try:
-        fn(*args, **kwargs)
-    except suitest.RpcError as e:
-        assert e.code == code, (e.code, e.message, e.data)
-        return e
-    raise AssertionError('expected error %d' % code)
 
 
 def field_errors(e):

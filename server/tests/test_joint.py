@@ -13,6 +13,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
                                 'tests', 'lib'))
 import drawref  # noqa: E402
 import suitest  # noqa: E402
+from suitest import expect_error  # noqa: E402
 
 PASSWORD = 'Joint@2026'
 _shared = {}
@@ -55,15 +56,6 @@ def env():
         _shared.update(db=db, d=d, units=units, tokens=tokens)
     return _shared['db'], _shared['d'], _shared['tokens'], _shared['units']
 
-
-def expect_error(code, fn, *args, **kwargs):
-    try:
-        fn(*args, **kwargs)
-    except suitest.RpcError as e:
-        assert e.code == code, 'expected %d, got %d %s %r' % (code, e.code, e.message, e.data)
-        assert re.search(r'[\u4e00-\u9fff]', e.message), e.message
-        return e
-    raise AssertionError('expected error %d, the call succeeded' % code)
 
 
 def fields(e):

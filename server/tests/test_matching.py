@@ -17,7 +17,8 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
                                 'tests', 'lib'))
 import suitest  # noqa: E402
-from drawref import reference_match  # noqa: E402
+from suitest import expect_error  # noqa: E402
+from drawref import reference_match, same_as_jsonb_record  # noqa: E402
 
 PASSWORD = 'Match@2026'
 DAEMON = os.path.join(suitest.BUILD_ROOT, 'server', 'shuangsuid')
@@ -50,15 +51,6 @@ def env():
         _shared.update(db=db, d=d, units=units, tokens=tokens, tags=[int(x) for x in tags])
     return _shared['db'], _shared['d'], _shared['tokens'], _shared['units']
 
-
-def expect_error(code, fn, *args, **kwargs):
-    try:
-        fn(*args, **kwargs)
-    except suitest.RpcError as e:
-        assert e.code == code, 'expected %d, got %d %s %r' % (code, e.code, e.message, e.data)
-        assert re.search(r'[\u4e00-\u9fff]', e.message), e.message
-        return e
-    raise AssertionError('expected error %d, the call succeeded' % code)
 
 
 def fill_register(rng, n_objects, n_inspectors, unit, prefix):
@@ -448,45 +440,6 @@ def test_schema_refuses_assignment_breaking_a_rule():
         raise AssertionError('an off-duty inspector was assigned')
     except RuntimeError as e:
         assert 'duty' in str(e), e
-
-
-# The record as PostgreSQL built it before 0014 (jsonb_agg over the stored lists, in jsonb's
-# key order), reading either storage form: draws.export must give the same text.
-JSONB_RECORD = """
-select jsonb_build_object (
- 'algorithm', d.algorithm, 'commitment', encode (d.commitment, 'hex'),
- 'secret', encode (d.secret, 'hex'), 'entropy', d.entropy,
- 'candidate_hash', encode (d.candidate_hash, 'hex'), 'seed', encode (d.seed, 'hex'),
- 'strata', coalesce ((select jsonb_agg (jsonb_build_object (
-     'name', s.name, 'n', s.n, 'k', s.k,
-     'candidates', coalesce ((select jsonb_agg (x::text order by x::text collate "C")
-         from unnest (coalesce (s.candidates, sui_draw_ids (s.candidates_packed))) x), '[]'),
-     'drawn', coalesce ((select jsonb_agg (u.x::text order by u.o)
-         from unnest (s.drawn) with ordinality u (x, o)), '[]'))
-     || case when s.ratio_bp is not null then jsonb_build_object ('ratio_bp', s.ratio_bp)
-             else '{}' end
-     order by s.name collate "C")
-   from draw_stratum s where s.draw_id = d.id), '[]'),
- 'result_hash', encode (d.result_hash, 'hex'),
- 'draw_id', d.id, 'task_id', d.task_id, 'kind', d.kind, 'state', d.state,
- 'committed_at', d.committed_at, 'run_by', d.run_by,
- 'run_by_name', (select u.name from app_user u where u.id = d.run_by),
- 'run_at', d.run_at, 'replaces', d.replaces, 'void_reason', d.void_reason,
- 'voided_at', d.voided_at, 'void_approved_by', d.void_approved_by)
- || coalesce ((select jsonb_build_object (
-       'order', coalesce (to_jsonb (m.stratum_order),
-                (select jsonb_agg (x::text order by o)
-                   from unnest (m.object_order) with ordinality u (x, o))),
-       'capacity', (select jsonb_object_agg (c.i::text, c.v)
-                      from unnest (m.capacity_ids, m.capacity_values) c (i, v)))
-     from matching m where m.draw_id = d.id), '{}')
- from draw_public d where d.id = %d"""
-
-
-def same_as_jsonb_record(db, record, draw_id):
-    """The exported record has the members, values and member order of JSONB_RECORD."""
-    built = json.loads(db.psql("set timezone = 'Asia/Shanghai';" + JSONB_RECORD % draw_id))
-    return json.dumps(record, ensure_ascii=False) == json.dumps(built, ensure_ascii=False)
 
 
 def leb128_deltas(ids):

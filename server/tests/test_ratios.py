@@ -4,12 +4,12 @@ while the plan may change); tasks checked against their plan's table; a change t
 leave a draft task outside its range refused; roles, versions and the audit log."""
 
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
                                 'tests', 'lib'))
 import suitest  # noqa: E402
+from suitest import expect_error  # noqa: E402
 
 PASSWORD = 'Ratio@2026'
 _shared = {}
@@ -31,15 +31,6 @@ def env():
         _shared.update(db=db, d=d, t=t, units=units)
     return _shared['db'], _shared['d'], _shared['t'], _shared['units']
 
-
-def expect_error(code, fn, *args, **kwargs):
-    try:
-        fn(*args, **kwargs)
-    except suitest.RpcError as e:
-        assert e.code == code, 'expected %d, got %d %s %r' % (code, e.code, e.message, e.data)
-        assert re.search(r'[\u4e00-\u9fff]', e.message), e.message
-        return e
-    raise AssertionError('expected error %d, the call succeeded' % code)
 
 
 def fields(e):

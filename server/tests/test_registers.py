@@ -11,21 +11,11 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
                                 'tests', 'lib'))
 import suitest  # noqa: E402
+from suitest import credit_code, expect_error  # noqa: E402
 
-ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
-WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 PASSWORD = 'Secret@2026'
 _shared = {}
 
-
-def credit_code(n, head='92130102'):
-    """A valid 统一社会信用代码 with the subject number n."""
-    body = head
-    for _ in range(9):
-        body += ALPHABET[n % 31]
-        n //= 31
-    total = sum(ALPHABET.index(c) * w for c, w in zip(body, WEIGHTS))
-    return body + ALPHABET[(31 - total % 31) % 31]
 
 
 def env():
@@ -53,14 +43,6 @@ def next_no():
     _shared['seq'][0] += 1
     return _shared['seq'][0]
 
-
-def expect_error(code, fn, *args, **kwargs):
-    try:
-        fn(*args, **kwargs)
-    except suitest.RpcError as e:
-        assert e.code == code, 'expected %d, got %d %s' % (code, e.code, e.message)
-        return e
-    raise AssertionError('expected error %d, the call succeeded' % code)
 
 
 def field_errors(e):
@@ -112,7 +94,7 @@ def test_objects_validation():
     db, d, t, units = env()
     # The check character, with the reason.
     good = credit_code(4242)
-    bad = good[:17] + ALPHABET[(ALPHABET.index(good[17]) + 1) % 31]
+    bad = good[:17] + suitest.CREDIT_ALPHABET[(suitest.CREDIT_ALPHABET.index(good[17]) + 1) % 31]
     e = expect_error(-32010, make_object, t['sup_ca'], credit_code=bad)
     f = field_errors(e)['credit_code']
     assert f['code'] == 'check_digit' and '校验位' in f['message'], f
@@ -647,7 +629,7 @@ def test_imports_csv():
 
     # A broken row in the middle: previewed with its line, and nothing written.
     good = credit_code(7010, '92130104')
-    bad = good[:17] + ALPHABET[(ALPHABET.index(good[17]) + 1) % 31]
+    bad = good[:17] + suitest.CREDIT_ALPHABET[(suitest.CREDIT_ALPHABET.index(good[17]) + 1) % 31]
     rows3 = [import_row(7009), import_row(7010, code=bad), import_row(7011),
              import_row(7012, licence='13010'), import_row(7009, name='重复行'),
              import_row(7013, **{'from': '2024-02-30'})]

@@ -424,6 +424,64 @@ def fresh(daemon_args=()):
     return db, Daemon(db.conninfo, daemon_args)
 
 
+# ---- helpers the server tests share ------------------------------------------------------
+
+CREDIT_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+TEST_PASSWORD = 'Secret@2026'
+_CJK = re.compile(r'[\u4e00-\u9fff]')
+
+
+def credit_code(n, head='92130102'):
+    """A valid 统一社会信用代码 (GB 32100-2015) with the subject number n."""
+    body = head
+    for _ in range(9):
+        body += CREDIT_ALPHABET[n % 31]
+        n //= 31
+    total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(body, CREDIT_WEIGHTS))
+    return body + CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
+def expect_error(code, fn, *args, **kwargs):
+    """fn(*args, **kwargs) must fail with the JSON-RPC error code; returns the RpcError.
+    An application error's message must be Chinese: it is shown to the user (the standard
+    protocol errors, -32700 to -32602, speak to a programmer)."""
+    try:
+        fn(*args, **kwargs)
+    except RpcError as e:
+        assert e.code == code, 'expected %d, got %d %s %r' % (code, e.code, e.message, e.data)
+        if code not in (-32700, -32600, -32601, -32602):
+            assert _CJK.search(e.message), e.message
+        return e
+    raise AssertionError('expected error %d, the call succeeded' % code)
+
+
+_registers = {}
+
+
+def registers_env():
+    """One database with two direct units (changan, qiaoxi), a supervisor in each (sup_ca,
+    sup_qx) and an inspector account (insp_ca): (db, daemon, tokens, units)."""
+    if 'd' not in _registers:
+        db, d = fresh()
+        admin = d.login(ADMIN_LOGIN, ADMIN_PASSWORD)
+        bureau = d.rpc('auth.whoami', token=admin)['user']['unit_id']
+        units = {}
+        for code, name in (('changan', '长安区烟草专卖局'), ('qiaoxi', '桥西区烟草专卖局')):
+            units[code] = d.rpc('units.create', {'name': name, 'code': code, 'kind': 'direct',
+                                                 'parent_id': bureau}, token=admin)['id']
+        tokens = {'admin': admin}
+        for login, role, unit in (('sup_ca', 'supervisor', 'changan'),
+                                  ('sup_qx', 'supervisor', 'qiaoxi'),
+                                  ('insp_ca', 'inspector', 'changan')):
+            d.rpc('users.create', {'login': login, 'name': '测试' + login, 'role': role,
+                                   'unit_id': units[unit], 'password': TEST_PASSWORD},
+                  token=admin)
+            tokens[login] = d.login(login, TEST_PASSWORD)
+        _registers.update(db=db, d=d, units=units, tokens=tokens, bureau=bureau)
+    return _registers['db'], _registers['d'], _registers['tokens'], _registers['units']
+
+
 def claim_item(d, token, code):
     """The id of the caller's unit's active item for the catalogue item `code` (e.g. the
     seeded 'YC-02'), claimed from the catalogue first when the unit does not hold it."""
