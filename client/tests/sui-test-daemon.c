@@ -494,3 +494,34 @@ sui_test_wait_until (gboolean (*predicate) (gpointer),
   if (!pending.timed_out)
     g_source_remove (source);
 }
+
+/* The daemon's own message per field (field → message) for a call of @token (NULL: the
+ * admin) that it must refuse with -32010, for a test to compare a form's messages with. */
+GHashTable *
+sui_test_daemon_field_messages (SuiTestDaemon *self,
+                                const char    *token,
+                                const char    *method,
+                                const char    *params_json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) data = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  GHashTable *messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  JsonArray *fields;
+
+  result = sui_test_daemon_rpc_full (self, token, method, params_json, &data, &error);
+  g_assert_null (result);
+  g_assert_error (error, SUI_RPC_ERROR, SUI_RPC_ERROR_VALIDATION);
+  g_assert_nonnull (data);
+
+  fields = json_object_get_array_member (json_node_get_object (data), "fields");
+  for (guint i = 0; i < json_array_get_length (fields); i++)
+    {
+      JsonObject *field = json_array_get_object_element (fields, i);
+
+      g_hash_table_insert (messages, g_strdup (json_object_get_string_member (field, "field")),
+                           g_strdup (json_object_get_string_member (field, "message")));
+    }
+
+  return messages;
+}

@@ -35,6 +35,10 @@ JsonNode      *sui_test_daemon_rpc_full        (SuiTestDaemon      *self,
                                                 const char         *params_json,
                                                 JsonNode          **error_data,
                                                 GError            **error);
+GHashTable    *sui_test_daemon_field_messages  (SuiTestDaemon      *self,
+                                                const char         *token,
+                                                const char         *method,
+                                                const char         *params_json);
 JsonNode      *sui_test_daemon_rpc             (SuiTestDaemon      *self,
                                                 const char         *method,
                                                 const char         *params_format,

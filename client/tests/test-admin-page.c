@@ -348,34 +348,6 @@ on_saved (SuiUserDialog *dialog,
   state->saved = g_object_ref (user);
 }
 
-/* The daemon's own messages for the fields of an invalid call, made by another client. */
-static GHashTable *
-field_messages (const char *method,
-                const char *params)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) data = NULL;
-  g_autoptr(JsonNode) result = NULL;
-  GHashTable *messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  JsonArray *fields;
-
-  result = sui_test_daemon_rpc_full (test_daemon, NULL, method, params, &data, &error);
-  g_assert_null (result);
-  g_assert_error (error, SUI_RPC_ERROR, SUI_RPC_ERROR_VALIDATION);
-  g_assert_nonnull (data);
-
-  fields = json_object_get_array_member (json_node_get_object (data), "fields");
-  for (guint i = 0; i < json_array_get_length (fields); i++)
-    {
-      JsonObject *field = json_array_get_object_element (fields, i);
-
-      g_hash_table_insert (messages, g_strdup (json_object_get_string_member (field, "field")),
-                           g_strdup (json_object_get_string_member (field, "message")));
-    }
-
-  return messages;
-}
-
 static void
 test_create_user_validation (Fixture       *f,
                              gconstpointer  data)
@@ -410,7 +382,7 @@ test_create_user_validation (Fixture       *f,
   params = g_strdup_printf ("{\"login\":\"Bad Login\",\"name\":\"%s\",\"role\":\"supervisor\","
                             "\"unit_id\":%" G_GINT64_FORMAT ",\"password\":\"short\"}",
                             name, changan);
-  expected = field_messages ("users.create", params);
+  expected = sui_test_daemon_field_messages (test_daemon, NULL, "users.create", params);
   g_assert_cmpuint (g_hash_table_size (expected), ==, 2);
   g_assert_cmpstr (sui_user_dialog_get_field_error (state.dialog, "login"), ==,
                    g_hash_table_lookup (expected, "login"));
@@ -665,7 +637,7 @@ test_create_unit_validation (Fixture       *f,
 
   params = g_strdup_printf ("{\"name\":\"%s\",\"code\":\"Bad Code\",\"kind\":\"department\","
                             "\"parent_id\":%" G_GINT64_FORMAT "}", name, bureau);
-  expected = field_messages ("units.create", params);
+  expected = sui_test_daemon_field_messages (test_daemon, NULL, "units.create", params);
   g_assert_cmpstr (sui_unit_dialog_get_field_error (state.dialog, "code"), ==,
                    g_hash_table_lookup (expected, "code"));
   g_assert_null (sui_unit_dialog_get_field_error (state.dialog, "name"));

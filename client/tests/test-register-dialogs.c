@@ -94,35 +94,6 @@ get_record (Fixture    *f,
   return call (f, method, params);
 }
 
-/* The daemon's own message per field for an invalid call of @token (NULL: the admin). */
-static GHashTable *
-field_messages (const char *token,
-                const char *method,
-                const char *params)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) data = NULL;
-  g_autoptr(JsonNode) result = NULL;
-  GHashTable *messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  JsonArray *fields;
-
-  result = sui_test_daemon_rpc_full (test_daemon, token, method, params, &data, &error);
-  g_assert_null (result);
-  g_assert_error (error, SUI_RPC_ERROR, SUI_RPC_ERROR_VALIDATION);
-  g_assert_nonnull (data);
-
-  fields = json_object_get_array_member (json_node_get_object (data), "fields");
-  for (guint i = 0; i < json_array_get_length (fields); i++)
-    {
-      JsonObject *field = json_array_get_object_element (fields, i);
-
-      g_hash_table_insert (messages, g_strdup (json_object_get_string_member (field, "field")),
-                           g_strdup (json_object_get_string_member (field, "message")));
-    }
-
-  return messages;
-}
-
 static gint64
 count_matching (Fixture    *f,
                 const char *method,
@@ -259,10 +230,10 @@ test_inspector_create (Fixture       *f,
   sui_test_wait_until (inspector_idle, dialog, WAIT_MS);
 
   /* The dialog shows, field by field, what the daemon says of the same input. */
-  expected = field_messages (f->token, "inspectors.create",
-                             "{\"name\":\"\",\"cert_no\":\"DLG-0001\","
-                             "\"cert_valid_from\":\"2026-13-01\","
-                             "\"cert_valid_until\":\"2028-12-31\"}");
+  expected = sui_test_daemon_field_messages (test_daemon, f->token, "inspectors.create",
+                                             "{\"name\":\"\",\"cert_no\":\"DLG-0001\","
+                                             "\"cert_valid_from\":\"2026-13-01\","
+                                             "\"cert_valid_until\":\"2028-12-31\"}");
   g_assert_cmpuint (g_hash_table_size (expected), ==, 2);
   g_assert_nonnull (g_hash_table_lookup (expected, "name"));
   g_assert_nonnull (g_hash_table_lookup (expected, "cert_valid_from"));
@@ -444,9 +415,11 @@ test_object_key_supervision (Fixture       *f,
   g_assert_true (sui_object_dialog_get_busy (dialog));
   sui_test_wait_until (object_idle, dialog, WAIT_MS);
 
-  expected = field_messages (f->token, "objects.create",
-                             "{\"type\":\"retail\",\"licence_no\":\"130101999951\","
-                             "\"name\":\"对话框测试烟酒店\",\"key_supervision\":true}");
+  expected = sui_test_daemon_field_messages (test_daemon, f->token, "objects.create",
+                                             "{\"type\":\"retail\","
+                                             "\"licence_no\":\"130101999951\","
+                                             "\"name\":\"对话框测试烟酒店\","
+                                             "\"key_supervision\":true}");
   g_assert_cmpuint (g_hash_table_size (expected), ==, 1);
   g_assert_nonnull (g_hash_table_lookup (expected, "key_supervision_reason"));
   g_assert_cmpstr (sui_object_dialog_get_field_error (dialog, "key_supervision_reason"), ==,
@@ -546,7 +519,7 @@ test_password_reset (Fixture       *f,
   sui_test_wait_until (password_error_shown, dialog, WAIT_MS);
   params = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT ",\"password\":\"short\"}",
                             sui_user_get_id (user));
-  expected = field_messages (NULL, "users.reset_password", params);
+  expected = sui_test_daemon_field_messages (test_daemon, NULL, "users.reset_password", params);
   g_assert_cmpuint (g_hash_table_size (expected), ==, 1);
   g_assert_cmpstr (sui_password_dialog_get_field_error (dialog, "password"), ==,
                    g_hash_table_lookup (expected, "password"));
@@ -647,8 +620,9 @@ test_wrong_current_password (Fixture       *f,
   wait.error_row = "old_error";
   sui_test_wait_until (page_error_shown, &wait, WAIT_MS);
 
-  expected = field_messages (token, "auth.change_password",
-                             "{\"old_password\":\"Wrong@2026\",\"new_password\":\"Next@2026\"}");
+  expected = sui_test_daemon_field_messages (test_daemon, token, "auth.change_password",
+                                             "{\"old_password\":\"Wrong@2026\","
+                                             "\"new_password\":\"Next@2026\"}");
   g_assert_cmpuint (g_hash_table_size (expected), ==, 1);
   g_assert_cmpstr (page_field_error (page, "old_error"), ==,
                    g_hash_table_lookup (expected, "old_password"));
