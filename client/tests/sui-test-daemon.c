@@ -15,6 +15,7 @@
 
 #include <gio/gio.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sui-rpc.h"
@@ -524,4 +525,14 @@ sui_test_daemon_field_messages (SuiTestDaemon *self,
     }
 
   return messages;
+}
+
+/* TRUE, with the TAP line that says so, when there is no display for a widget test. */
+gboolean
+sui_test_skip_without_display (void)
+{
+  if (g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL)
+    return FALSE;
+  printf ("1..0 # SKIP no display (run under Xvfb, e.g. through scripts/test)\n");
+  return TRUE;
 }

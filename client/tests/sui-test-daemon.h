@@ -35,6 +35,7 @@ JsonNode      *sui_test_daemon_rpc_full        (SuiTestDaemon      *self,
                                                 const char         *params_json,
                                                 JsonNode          **error_data,
                                                 GError            **error);
+gboolean       sui_test_skip_without_display   (void);
 GHashTable    *sui_test_daemon_field_messages  (SuiTestDaemon      *self,
                                                 const char         *token,
                                                 const char         *method,

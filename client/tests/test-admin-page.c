@@ -672,11 +672,8 @@ main (int   argc,
   };
   int status;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      printf ("1..0 # SKIP no display (run under Xvfb, e.g. through scripts/test)\n");
-      return 0;
-    }
+  if (sui_test_skip_without_display ())
+    return 0;
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
