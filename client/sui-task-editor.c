@@ -854,8 +854,8 @@ show_task (SuiTaskEditor *self)
       set_text (self, ratio_fields[i], text);
     }
   {
-    const char *ints[] = { "exclusion_months", "inspectors_per_object", "inspector_task_cap",
-                           "inspector_month_cap" };
+    const char *ints[] = { "exclusion_months", "clean_exclusion_months",
+                           "inspectors_per_object", "inspector_task_cap", "inspector_month_cap" };
 
     for (guint i = 0; i < G_N_ELEMENTS (ints); i++)
       {
@@ -902,7 +902,7 @@ show_preview (SuiTaskEditor *self)
 {
   const char *headers[] = { N_("Risk class"), N_("Ratio"), N_("Candidates (n)"),
                             N_("To draw (k)"), N_("Left out: key supervision"),
-                            N_("Left out: checked recently") };
+                            N_("Left out: same item"), N_("Left out: checked, no problem") };
   JsonNode *strata = json_object_get_member (self->preview, "strata");
   g_autofree char *total = NULL;
   GtkWidget *child;
@@ -922,7 +922,7 @@ show_preview (SuiTaskEditor *self)
        i < json_array_get_length (json_node_get_array (strata)); i++)
     {
       JsonObject *s = json_array_get_object_element (json_node_get_array (strata), i);
-      char *cells[6];
+      char *cells[7];
 
       cells[0] = g_strdup (sui_json_get_string (s, "name"));
       cells[1] = g_strdup_printf ("%.2f %%", sui_json_get_int (s, "ratio_bp") / 100.0);
@@ -930,7 +930,8 @@ show_preview (SuiTaskEditor *self)
       cells[3] = g_strdup_printf ("%" G_GINT64_FORMAT, sui_json_get_int (s, "k"));
       cells[4] = g_strdup_printf ("%" G_GINT64_FORMAT, sui_json_get_int (s, "excluded_key_supervision"));
       cells[5] = g_strdup_printf ("%" G_GINT64_FORMAT, sui_json_get_int (s, "excluded_recent"));
-      for (guint c = 0; c < 6; c++)
+      cells[6] = g_strdup_printf ("%" G_GINT64_FORMAT, sui_json_get_int (s, "excluded_clean"));
+      for (guint c = 0; c < G_N_ELEMENTS (cells); c++)
         {
           GtkWidget *label = gtk_label_new (cells[c]);
 
@@ -940,11 +941,13 @@ show_preview (SuiTaskEditor *self)
         }
     }
   total = g_strdup_printf (_("%lld candidates, %lld to draw; left out: %lld under key supervision, "
-                             "%lld checked recently"),
+                             "%lld drawn recently for the same item, %lld checked recently with "
+                             "no problem"),
                            (long long) sui_json_get_int (self->preview, "n"),
                            (long long) sui_json_get_int (self->preview, "k"),
                            (long long) sui_json_get_int (self->preview, "excluded_key_supervision"),
-                           (long long) sui_json_get_int (self->preview, "excluded_recent"));
+                           (long long) sui_json_get_int (self->preview, "excluded_recent"),
+                           (long long) sui_json_get_int (self->preview, "excluded_clean"));
   adw_action_row_set_subtitle (self->preview_total_row, total);
 }
 
@@ -1067,7 +1070,7 @@ preview_params (SuiTaskEditor  *self,
                 char          **problem)
 {
   const char *numbers[] = { "ratio_a_bp", "ratio_b_bp", "ratio_c_bp", "ratio_d_bp",
-                            "exclusion_months" };
+                            "exclusion_months", "clean_exclusion_months" };
   JsonObject *o;
   g_autoptr(JsonNode) params = sui_params_new (&o);
   g_autofree char *start = NULL;
@@ -1341,7 +1344,8 @@ load (SuiTaskEditor *self)
       /* The defaults of a new task (risk_class_ratio's defaults, docs/protocol.md). */
       const char *defaults[][2] = {
         { "ratio_a_bp", "5" }, { "ratio_b_bp", "10" }, { "ratio_c_bp", "30" },
-        { "ratio_d_bp", "61" }, { "exclusion_months", "12" }, { "inspectors_per_object", "2" },
+        { "ratio_d_bp", "61" }, { "exclusion_months", "12" },
+        { "clean_exclusion_months", "12" }, { "inspectors_per_object", "2" },
         { "inspector_task_cap", "30" }, { "inspector_month_cap", "60" },
       };
 
@@ -1448,8 +1452,8 @@ sui_task_editor_save (SuiTaskEditor *self)
   g_autoptr(JsonNode) params = sui_params_new (&o);
   g_autofree char *name = get_text (self, "name");
   g_autofree char *note = get_text (self, "note");
-  const char *ints[] = { "exclusion_months", "inspectors_per_object", "inspector_task_cap",
-                         "inspector_month_cap" };
+  const char *ints[] = { "exclusion_months", "clean_exclusion_months", "inspectors_per_object",
+                         "inspector_task_cap", "inspector_month_cap" };
   const char *dates[] = { "window_start", "window_end", "deadline" };
   JsonNode *scope;
   JsonArray *tag_ids = json_array_new ();
@@ -1756,7 +1760,9 @@ build (SuiTaskEditor *self)
 
   g = group_new (self, _("Objects to draw from"),
                  _("Objects of the unit that match, not retired, open, not under key "
-                   "supervision and not checked within the exclusion period."));
+                   "supervision, not drawn by another task for the same item within the "
+                   "same-item period, and not checked with no problem found within the "
+                   "no-problem period."));
   self->type_row = ADW_COMBO_ROW (adw_combo_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->type_row), _("Object type"));
   g_signal_connect_object (self->type_row, "notify::selected", G_CALLBACK (on_scope_edited), self,
@@ -1807,7 +1813,12 @@ build (SuiTaskEditor *self)
       g_signal_connect_object (row, "changed", G_CALLBACK (on_count_field_changed), self,
                                G_CONNECT_SWAPPED);
     }
-  row = entry_row (self, g, "exclusion_months", _("Leave out objects checked within (months)"));
+  row = entry_row (self, g, "exclusion_months",
+                   _("Same item: leave out objects drawn for it within (months)"));
+  g_signal_connect_object (row, "changed", G_CALLBACK (on_count_field_changed), self,
+                           G_CONNECT_SWAPPED);
+  row = entry_row (self, g, "clean_exclusion_months",
+                   _("No problem: leave out objects checked clean within (months)"));
   g_signal_connect_object (row, "changed", G_CALLBACK (on_count_field_changed), self,
                            G_CONNECT_SWAPPED);
 

@@ -6,9 +6,10 @@
  * A task belongs to a plan and is edited while the plan is (a draft, or has an approved
  * change). Its object scope is a filter of the registers (sui-filter.c); the candidates
  * are the unit's objects in that scope that may be drawn: not retired, in business, not
- * under key supervision (重点监管 is checked outside the random pool), not checked within
- * the exclusion period. tasks.make_ready freezes them per risk class, makes the draw's
- * secret and publishes only its commitment and the candidate hash (sui-draws.c runs it).
+ * under key supervision (重点监管 is checked outside the random pool), not left out by
+ * either exclusion period (drawn lately by another task for one of the same items; checked
+ * lately with no problem found). tasks.make_ready freezes them per risk class, makes the
+ * draw's secret and publishes only its commitment and the candidate hash (sui-draws.c runs it).
  * A task's items are items of its unit's list, each with a check method (sui-items.c checks
  * them); a general item caps the task's ratios. The task also carries the rules its
  * inspectors are matched by (sui-matching.c). tasks.preview counts the candidates per risk
@@ -32,7 +33,7 @@ static const char *const ratio_fields[] = { "ratio_a_bp", "ratio_b_bp", "ratio_c
   "(" SUI_TASK_PLAN_FIELDS_SQL " || jsonb_build_object ('plan_id', t.plan_id," \
   " 'unit_id', t.unit_id, 'state', t.state, 'published_revision', t.published_revision," \
   " 'created_by', t.created_by, 'version', t.version, 'created_at', t.created_at," \
-  " 'updated_at', t.updated_at," \
+  " 'updated_at', t.updated_at, 'clean_exclusion_months', t.clean_exclusion_months," \
   " 'draw', (select " SUI_DRAW_SUMMARY_SQL " from draw_public d" \
   "          where d.task_id = t.id and d.kind = 'objects' and d.state <> 'voided')))"
 
@@ -225,7 +226,12 @@ check_exclusion (JsonObject    *fields,
 {
   if (json_object_get_int_member (fields, "exclusion_months") < 0 ||
       json_object_get_int_member (fields, "exclusion_months") > 120)
-    sui_validation_add (v, "exclusion_months", "range", "排除期须在 0 至 120 个月之间");
+    sui_validation_add (v, "exclusion_months", "range",
+                        "同一事项排除期须在 0 至 120 个月之间（0 表示不排除），请重新填写");
+  if (json_object_get_int_member (fields, "clean_exclusion_months") < 0 ||
+      json_object_get_int_member (fields, "clean_exclusion_months") > 120)
+    sui_validation_add (v, "clean_exclusion_months", "range",
+                        "近期无问题排除期须在 0 至 120 个月之间（0 表示不排除），请重新填写");
 }
 
 /* The task's rules for its inspectors (0004): the tags they must hold (inspector tags the
@@ -332,7 +338,7 @@ merge_fields (SuiCall        *call,
   static const char *const text_fields[] = { "name", "note" };
   static const char *const int_fields[] = { "ratio_a_bp", "ratio_b_bp", "ratio_c_bp",
                                             "ratio_d_bp", "exclusion_months",
-                                            "inspectors_per_object" };
+                                            "clean_exclusion_months", "inspectors_per_object" };
   static const char *const date_fields[] = { "window_start", "window_end", "deadline" };
   const char *name = NULL;
   const char *note = NULL;
@@ -475,7 +481,7 @@ fields_params (JsonObject  *fields,
                                        "inspectors_per_object", "window_start", "window_end",
                                        "deadline", "note", "inspector_tag_ids",
                                        "inspector_task_cap", "inspector_month_cap",
-                                       "avoid_last_inspector" };
+                                       "avoid_last_inspector", "clean_exclusion_months" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (order); i++)
     {
@@ -542,6 +548,7 @@ tasks_create (SuiCall  *call,
   for (int i = 0; i < PQntuples (ranges); i++)
     json_object_set_int_member (fields, ratio_fields[i], sui_pg_get_int (ranges, i, 4));
   json_object_set_int_member (fields, "exclusion_months", 12);
+  json_object_set_int_member (fields, "clean_exclusion_months", 12);
   json_object_set_int_member (fields, "inspectors_per_object", 2);
   /* The defaults of 0004_matching.sql. */
   json_object_set_array_member (fields, "inspector_tag_ids", json_array_new ());
@@ -568,11 +575,13 @@ tasks_create (SuiCall  *call,
                               " ratio_b_bp, ratio_c_bp, ratio_d_bp, exclusion_months,"
                               " inspectors_per_object, window_start, window_end, deadline, note,"
                               " inspector_tag_ids, inspector_task_cap, inspector_month_cap,"
-                              " avoid_last_inspector, unit_id, created_by)"
+                              " avoid_last_inspector, clean_exclusion_months, unit_id,"
+                              " created_by)"
                               " values ($1::bigint, $2, $3::jsonb, $4::jsonb, $5::integer,"
                               " $6::integer, $7::integer, $8::integer, $9::integer, $10::integer,"
                               " $11::date, $12::date, $13::date, $14, $15::bigint[], $16::integer,"
-                              " $17::integer, $18::boolean, $19::bigint, $20::bigint) returning id",
+                              " $17::integer, $18::boolean, $19::integer, $20::bigint,"
+                              " $21::bigint) returning id",
                               (int) params->len, (const char * const *) params->pdata, load_task,
                               COL_JSON, error);
 }
@@ -649,7 +658,8 @@ tasks_update (SuiCall  *call,
                       " window_start = $11::date, window_end = $12::date, deadline = $13::date,"
                       " note = $14, inspector_tag_ids = $15::bigint[],"
                       " inspector_task_cap = $16::integer, inspector_month_cap = $17::integer,"
-                      " avoid_last_inspector = $18::boolean, version = version + 1,"
+                      " avoid_last_inspector = $18::boolean,"
+                      " clean_exclusion_months = $19::integer, version = version + 1,"
                       " updated_at = now ()"
                       " where id = $1::bigint",
                       (int) params->len, (const char * const *) params->pdata, error);
@@ -664,38 +674,85 @@ tasks_update (SuiCall  *call,
 /* ---- the candidates of a task --------------------------------------------------------- */
 
 /* Appends the FROM and WHERE of the candidate query over `object o` to sql for a task of
- * unit_text with these fields (scope, exclusion_months, window_start): the unit's objects
- * that may be drawn (not retired, status active) in the scope. "recent" and "key" are the
- * two exclusions, as SQL expressions the caller can count or filter by. */
+ * unit_text with these fields (scope, exclusion_months, clean_exclusion_months,
+ * window_start), its own items (items_text, the stored form [{item_id, method, reason}])
+ * and its id (task_text, NULL for a new task; a stored joint task adds its parts' items):
+ * the unit's objects that may be drawn (not retired, status active) in the scope. "key",
+ * "recent" and "clean" are the three exclusions, as SQL expressions the caller can count
+ * or filter by:
+ *   key     under key supervision (重点监管 is checked outside the random pool);
+ *   recent  the same-item rule (exclusion_months, 0 = off): drawn by a run, not voided,
+ *           object draw of another task (of any unit) that lists an item of the same
+ *           catalogue item as one of this task's items (its own or a part's), run within
+ *           that many months before window_start (today when there is none);
+ *   clean   checked recently with no problem (clean_exclusion_months, 0 = off): the
+ *           register's last_check_date within that many months before window_start and
+ *           last_check_result '1' or 未发现问题; a last check that found a problem does not
+ *           leave the object out. */
 static gboolean
 candidate_query (JsonObject  *fields,
                  const char  *unit_text,
+                 const char  *task_text,
+                 const char  *items_text,
                  GString     *sql,
                  GPtrArray   *params,
                  GError     **error)
 {
   JsonNode *scope = json_object_get_member (fields, "scope");
   g_autofree char *unit_p = NULL, *months_p = NULL, *start_p = NULL;
+  g_autofree char *clean_p = NULL, *task_p = NULL, *items_p = NULL;
   g_autofree char *problem = NULL;
   const char *start = NULL;
+  gint64 clean = 12;
 
   if (json_object_has_member (fields, "window_start") &&
       !json_object_get_null_member (fields, "window_start"))
     start = json_object_get_string_member (fields, "window_start");
+  if (json_object_has_member (fields, "clean_exclusion_months"))
+    clean = json_object_get_int_member (fields, "clean_exclusion_months");
 
   unit_p = sui_sql_param (params, g_strdup (unit_text));
   months_p = sui_sql_param (params, sui_pg_int_param (json_object_get_int_member (
                                       fields, "exclusion_months")));
   start_p = sui_sql_param (params, g_strdup (start));
+  clean_p = sui_sql_param (params, sui_pg_int_param (clean));
+  task_p = sui_sql_param (params, g_strdup (task_text));
+  items_p = sui_sql_param (params, g_strdup (items_text != NULL ? items_text : "[]"));
 
   g_string_append_printf (sql,
                           " from object o join object_status os on os.code = o.status,"
                           " lateral (select o.key_supervision as key,"
+                          "   (%s::integer > 0 and o.id in ("
+                          "     select s.x from draw d join draw_stratum ds on ds.draw_id = d.id"
+                          "       cross join unnest (ds.drawn) s (x)"
+                          "     where d.kind = 'objects' and d.state = 'run'"
+                          "       and d.task_id is distinct from %s::bigint"
+                          "       and d.run_at::date > (coalesce (%s::date, current_date)"
+                          "           - make_interval (months => %s::integer))::date"
+                          "       and exists ("
+                          "         select 1 from (select t2.items from task t2"
+                          "                        where t2.id = d.task_id"
+                          "                        union all select td2.items"
+                          "                        from task_department td2"
+                          "                        where td2.task_id = d.task_id) p2,"
+                          "           jsonb_array_elements (p2.items) e2"
+                          "           join item i2 on i2.id = (e2->>'item_id')::bigint"
+                          "         where i2.catalogue_id in ("
+                          "           select i1.catalogue_id"
+                          "           from (select %s::jsonb as items"
+                          "                 union all select td1.items from task_department td1"
+                          "                 where td1.task_id = %s::bigint) p1,"
+                          "             jsonb_array_elements (p1.items) e1"
+                          "             join item i1 on i1.id = (e1->>'item_id')::bigint))))"
+                          "   as recent,"
                           "   (%s::integer > 0 and o.last_check_date is not null"
                           "    and o.last_check_date > (coalesce (%s::date, current_date)"
-                          "        - make_interval (months => %s::integer))::date) as recent) x"
+                          "        - make_interval (months => %s::integer))::date"
+                          "    and btrim (coalesce (o.last_check_result, '')) in ('1', '未发现问题'))"
+                          "   as clean) x"
                           " where o.unit_id = %s::bigint and not o.retired and os.active and (",
-                          months_p, start_p, months_p, unit_p);
+                          months_p, task_p, start_p, months_p, items_p, task_p,
+                          clean_p, start_p, clean_p, unit_p);
   if (!sui_filter_to_sql (scope, SUI_FILTER_OBJECTS, "o", sql, params, &problem))
     {
       /* It was checked when stored; a filter that no longer compiles is a state problem. */
@@ -715,7 +772,8 @@ task_candidate_query (PGresult   *task,
 {
   g_autoptr(JsonNode) json = sui_register_column_json (task, 0, COL_JSON);
 
-  return candidate_query (json_node_get_object (json), PQgetvalue (task, 0, COL_UNIT), sql,
+  return candidate_query (json_node_get_object (json), PQgetvalue (task, 0, COL_UNIT),
+                          PQgetvalue (task, 0, COL_ID), PQgetvalue (task, 0, COL_ITEMS), sql,
                           params, error);
 }
 
@@ -739,10 +797,12 @@ preview_fields (SuiCall     *call,
                 char       **unit_text,
                 gint64      *task_id,
                 gint64      *plan_id,
+                char       **items_out,
                 GError     **error)
 {
   static const char *const int_fields[] = { "ratio_a_bp", "ratio_b_bp", "ratio_c_bp",
-                                            "ratio_d_bp", "exclusion_months" };
+                                            "ratio_d_bp", "exclusion_months",
+                                            "clean_exclusion_months" };
   g_autoptr(PGresult) task = NULL;
   g_autoptr(PGresult) plan = NULL;
   g_autoptr(PGresult) ranges = NULL;
@@ -806,6 +866,7 @@ preview_fields (SuiCall     *call,
       for (int i = 0; i < PQntuples (ranges); i++)
         json_object_set_int_member (fields, ratio_fields[i], sui_pg_get_int (ranges, i, 4));
       json_object_set_int_member (fields, "exclusion_months", 12);
+      json_object_set_int_member (fields, "clean_exclusion_months", 12);
       items = g_strdup ("[]");
     }
 
@@ -833,14 +894,17 @@ preview_fields (SuiCall     *call,
    * must not hide its candidates); a draft is checked whole, as tasks.update would. */
   {
     static const char *const draft[] = { "scope", "ratio_a_bp", "ratio_b_bp", "ratio_c_bp",
-                                         "ratio_d_bp", "exclusion_months", "window_start",
-                                         "items" };
+                                         "ratio_d_bp", "exclusion_months",
+                                         "clean_exclusion_months", "window_start", "items" };
     gboolean any = task == NULL;
 
     for (gsize i = 0; !any && i < G_N_ELEMENTS (draft); i++)
       any = json_object_has_member (call->params, draft[i]);
     if (!any)
-      return TRUE;
+      {
+        *items_out = g_steal_pointer (&items);
+        return TRUE;
+      }
   }
 
   v = sui_validation_new ();
@@ -875,7 +939,10 @@ preview_fields (SuiCall     *call,
       !json_object_get_null_member (fields, "window_start") &&
       !sui_register_date_valid (json_object_get_string_member (fields, "window_start")))
     sui_validation_add (v, "window_start", "date", "日期格式须为 YYYY-MM-DD，且是有效日期");
-  return sui_validation_finish (v, call, error);
+  if (!sui_validation_finish (v, call, error))
+    return FALSE;
+  *items_out = g_steal_pointer (&items);
+  return TRUE;
 }
 
 static JsonNode *
@@ -884,18 +951,26 @@ tasks_preview (SuiCall  *call,
 {
   gint64 task_id = 0, plan_id = 0;
   g_autoptr(JsonObject) fields = json_object_new ();
-  g_autofree char *unit_text = NULL;
+  g_autofree char *unit_text = NULL, *items = NULL, *task_text = NULL;
   g_autoptr(PGresult) counts = NULL;
+  /* Each object counts under its first exclusion: key supervision, the same item, then
+   * checked recently with no problem. */
   g_autoptr(GString) sql = g_string_new ("select o.risk_class,"
-                                         " count (*) filter (where not x.key and not x.recent),"
+                                         " count (*) filter (where not x.key and not x.recent"
+                                         "                   and not x.clean),"
                                          " count (*) filter (where x.key),"
-                                         " count (*) filter (where not x.key and x.recent)");
+                                         " count (*) filter (where not x.key and x.recent),"
+                                         " count (*) filter (where not x.key and not x.recent"
+                                         "                   and x.clean)");
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  gint64 total_n = 0, total_k = 0, total_key = 0, total_recent = 0;
+  gint64 total_n = 0, total_k = 0, total_key = 0, total_recent = 0, total_clean = 0;
 
-  if (!preview_fields (call, fields, &unit_text, &task_id, &plan_id, error) ||
-      !candidate_query (fields, unit_text, sql, params, error))
+  if (!preview_fields (call, fields, &unit_text, &task_id, &plan_id, &items, error))
+    return NULL;
+  if (task_id > 0)
+    task_text = sui_pg_int_param (task_id);
+  if (!candidate_query (fields, unit_text, task_text, items, sql, params, error))
     return NULL;
   g_string_append (sql, " group by o.risk_class");
   counts = sui_pg_exec (call->conn, sql->str, (int) params->len,
@@ -918,7 +993,7 @@ tasks_preview (SuiCall  *call,
   json_builder_begin_array (b);
   for (guint c = 0; c < G_N_ELEMENTS (risk_classes); c++)
     {
-      gint64 n = 0, key = 0, recent = 0;
+      gint64 n = 0, key = 0, recent = 0, clean = 0;
       gint64 ratio = json_object_get_int_member (fields, ratio_fields[c]);
       gint64 k;
 
@@ -928,12 +1003,14 @@ tasks_preview (SuiCall  *call,
             n = sui_pg_get_int (counts, r, 1);
             key = sui_pg_get_int (counts, r, 2);
             recent = sui_pg_get_int (counts, r, 3);
+            clean = sui_pg_get_int (counts, r, 4);
           }
       k = (gint64) sui_draw_k_for_ratio ((guint64) n, (guint) ratio);
       total_n += n;
       total_k += k;
       total_key += key;
       total_recent += recent;
+      total_clean += clean;
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "name");
@@ -948,6 +1025,8 @@ tasks_preview (SuiCall  *call,
       json_builder_add_int_value (b, key);
       json_builder_set_member_name (b, "excluded_recent");
       json_builder_add_int_value (b, recent);
+      json_builder_set_member_name (b, "excluded_clean");
+      json_builder_add_int_value (b, clean);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -959,6 +1038,8 @@ tasks_preview (SuiCall  *call,
   json_builder_add_int_value (b, total_key);
   json_builder_set_member_name (b, "excluded_recent");
   json_builder_add_int_value (b, total_recent);
+  json_builder_set_member_name (b, "excluded_clean");
+  json_builder_add_int_value (b, total_clean);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -1043,7 +1124,8 @@ tasks_make_ready (SuiCall  *call,
   /* The candidates per risk class, frozen now: the same query tasks.preview counts. */
   if (!task_candidate_query (task, sql, params, error))
     return NULL;
-  g_string_append (sql, " and not x.key and not x.recent group by o.risk_class");
+  g_string_append (sql, " and not x.key and not x.recent and not x.clean"
+                       " group by o.risk_class");
   strata = sui_pg_exec (call->conn, sql->str, (int) params->len,
                         (const char * const *) params->pdata, error);
   if (strata == NULL)
@@ -1129,6 +1211,7 @@ tasks_make_ready (SuiCall  *call,
 #define TASK_PARAMS \
   "[items]:array, [scope]:object, [ratio_a_bp]:integer, [ratio_b_bp]:integer, " \
   "[ratio_c_bp]:integer, [ratio_d_bp]:integer, [exclusion_months]:integer, " \
+  "[clean_exclusion_months]:integer, " \
   "[inspectors_per_object]:integer, [window_start]:string, [window_end]:string, " \
   "[deadline]:string, [note]:string, [inspector_tag_ids]:array, " \
   "[inspector_task_cap]:integer, [inspector_month_cap]:integer, " \
@@ -1170,7 +1253,8 @@ static const SuiMethod tasks_methods[] = {
     .roles = SUI_ROLE_SUPERVISOR | SUI_ROLE_ADMIN,
     .params = "[id]:integer, [plan_id]:integer, [scope]:object, [ratio_a_bp]:integer, "
               "[ratio_b_bp]:integer, [ratio_c_bp]:integer, [ratio_d_bp]:integer, "
-              "[exclusion_months]:integer, [window_start]:string, [items]:array",
+              "[exclusion_months]:integer, [clean_exclusion_months]:integer, "
+              "[window_start]:string, [items]:array",
     .summary = "Candidates per risk class and how many would be drawn, for a stored task, "
                "a plan's new task or the caller's unit, with unsaved draft values on top",
     .handler = tasks_preview,

@@ -140,7 +140,8 @@ def _plan_to_matched_inspectors():
     set_text(editor, '检查开始日期', '%d-12-01' % YEAR)
     set_text(editor, '检查结束日期', '%d-12-20' % YEAR)
     set_text(editor, '结果录入截止日期', '%d-12-31' % YEAR)
-    set_text(editor, '排除近几个月内已检查的对象（月）', '0')
+    set_text(editor, '同一事项排除期（月）', '0')
+    set_text(editor, '近期无问题排除期（月）', '0')
     set_text(editor, 'A类 低风险（%）', '5')
     set_text(editor, 'B类 一般风险（%）', '20')
     set_text(editor, 'C类 较高风险（%）', '60')
@@ -161,6 +162,7 @@ def _plan_to_matched_inspectors():
     assert task['name'] == TASK_NAME
     assert task['scope'] == {'and': [{'tags_all': [tag['id']]}]}, task['scope']
     assert (task['ratio_c_bp'], task['ratio_d_bp'], task['exclusion_months']) == (6000, 10000, 0)
+    assert task['clean_exclusion_months'] == 0
     if item is not None:
         got = d.rpc('tasks.get', {'id': task['id']}, sup)['items']
         assert [x['item_id'] for x in got] == [item['id']], got

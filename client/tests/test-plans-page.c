@@ -642,6 +642,37 @@ test_live_preview (void)
   wait_preview (editor, 10, 4);
   g_assert_null (sui_task_editor_get_preview_message (editor));
   g_assert_cmpint (sui_task_editor_get_task_id (editor), ==, 0);
+
+  /* Two shops checked lately with no problem found (result 1) and one with a problem (A):
+   * the no-problem period leaves out the two, and 0 turns it off. */
+  {
+    g_autofree char *out =
+      sui_test_daemon_psql (test_daemon,
+                            "update object set last_check_date = current_date - 10,"
+                            " last_check_result = '1'"
+                            " where licence_no in ('130299000000', '130299000004');"
+                            " update object set last_check_date = current_date - 10,"
+                            " last_check_result = 'A' where licence_no = '130299000001'");
+    g_autofree char *back = NULL;
+
+    sui_task_editor_set_field_text (editor, "clean_exclusion_months", "6");
+    wait_preview (editor, 8, 4);
+    g_assert_cmpint (json_object_get_int_member (sui_task_editor_get_preview (editor),
+                                                 "excluded_clean"), ==, 2);
+    strata = json_object_get_array_member (sui_task_editor_get_preview (editor), "strata");
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (strata, 0),
+                                                 "excluded_clean"), ==, 2);
+    sui_task_editor_set_field_text (editor, "clean_exclusion_months", "0");
+    wait_preview (editor, 10, 4);
+    g_assert_cmpint (json_object_get_int_member (sui_task_editor_get_preview (editor),
+                                                 "excluded_clean"), ==, 0);
+    back = sui_test_daemon_psql (test_daemon,
+                                 "update object set last_check_date = null,"
+                                 " last_check_result = null"
+                                 " where licence_no like '1302990%'");
+    sui_task_editor_set_field_text (editor, "clean_exclusion_months", "12");
+    wait_preview (editor, 10, 4);
+  }
   spin (200);
   g_assert_true (scroll_to_named (GTK_WIDGET (editor), "candidates-preview"));
   spin (300);

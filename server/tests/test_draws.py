@@ -226,29 +226,37 @@ def test_preview_of_unsaved_values_writes_nothing():
     mine = d.rpc('tasks.preview', {}, token=t['sup_yh'])
     assert mine['n'] == 5 and [s['n'] for s in mine['strata']] == [0, 5, 0, 0]
 
-    # an exclusion period before the window leaves out the objects checked recently
-    db.psql("update object set last_check_date = '2041-12-01' where unit_id = %d"
-            " and licence_no in ('130100000001', '130100000002')" % units['xinhua'])
+    # the clean exclusion period before the window leaves out the objects checked recently
+    # with no problem found (result 1), not the one whose check found a problem (A)
+    db.psql("update object set last_check_date = '2041-12-01', last_check_result = '1'"
+            " where unit_id = %d and licence_no in ('130100000001', '130100000002');"
+            " update object set last_check_date = '2041-12-01', last_check_result = 'A'"
+            " where unit_id = %d and licence_no = '130100000003'"
+            % (units['xinhua'], units['xinhua']))
     try:
-        recent = d.rpc('tasks.preview', {'id': task['id'], 'exclusion_months': 6},
+        recent = d.rpc('tasks.preview', {'id': task['id'], 'clean_exclusion_months': 6},
                        token=t['sup_xh'])
-        none = d.rpc('tasks.preview', {'id': task['id'], 'exclusion_months': 0},
+        none = d.rpc('tasks.preview', {'id': task['id'], 'clean_exclusion_months': 0},
                      token=t['sup_xh'])
-        assert recent['excluded_recent'] == 2 and none['excluded_recent'] == 0
+        assert recent['excluded_clean'] == 2 and none['excluded_clean'] == 0
+        assert recent['excluded_recent'] == 0 and none['excluded_recent'] == 0
         assert recent['n'] == none['n'] - 2
-        later = d.rpc('tasks.preview', {'id': task['id'], 'exclusion_months': 6,
+        later = d.rpc('tasks.preview', {'id': task['id'], 'clean_exclusion_months': 6,
                                         'window_start': '2042-07-01'}, token=t['sup_xh'])
-        assert later['excluded_recent'] == 0
+        assert later['excluded_clean'] == 0
     finally:
-        db.psql("update object set last_check_date = null where unit_id = %d" % units['xinhua'])
+        db.psql("update object set last_check_date = null, last_check_result = null"
+                " where unit_id = %d" % units['xinhua'])
 
     # an invalid draft: -32010 naming the fields, nothing counted, nothing written
     e = expect_error(-32010, d.rpc, 'tasks.preview',
                      {'id': task['id'], 'ratio_b_bp': 5000, 'exclusion_months': 121,
+                      'clean_exclusion_months': -1,
                       'scope': {'colour': 'red'}, 'window_start': '2042-02-30'},
                      token=t['sup_xh'])
     fields = {f['field']: f for f in e.data['fields']}
-    assert set(fields) == {'ratio_b_bp', 'exclusion_months', 'scope', 'window_start'}, fields
+    assert set(fields) == {'ratio_b_bp', 'exclusion_months', 'clean_exclusion_months', 'scope',
+                           'window_start'}, fields
     assert 'B' in fields['ratio_b_bp']['message']
     assert all(re.search(r'[\u4e00-\u9fff]', f['message']) for f in fields.values())
     e = expect_error(-32010, d.rpc, 'tasks.preview',
@@ -501,6 +509,119 @@ def test_one_live_draw_per_task_in_the_schema():
         raise AssertionError('a second live draw was accepted')
     except RuntimeError as e:
         assert 'draw_live' in str(e), e
+
+
+# ---- the two exclusions: the same item drawn recently, checked recently with no problem ----
+
+def frozen(db, task_id):
+    """The candidates frozen by the live object draw of a task."""
+    out = db.psql("select unnest (s.candidates) from draw_stratum s join draw d"
+                  " on d.id = s.draw_id where d.task_id = %d and d.kind = 'objects'"
+                  " and d.state <> 'voided'" % task_id)
+    return {int(x) for x in out.split()}
+
+
+def test_exclusions_same_item_and_clean():
+    db, d, t, units = env()
+    unit = d.rpc('units.create', {'name': '桥西区烟草专卖局', 'code': 'qiaoxi', 'kind': 'direct'},
+                 token=t['admin'])['id']
+    d.rpc('users.create', {'login': 'sup_qx', 'name': '测试桥西', 'role': 'supervisor',
+                           'unit_id': unit, 'password': PASSWORD}, token=t['admin'])
+    sup = d.login('sup_qx', PASSWORD)
+    db.psql("""
+        insert into object (type, licence_no, name, unit_id, district, risk_class)
+        select 'retail', (130300000000 + g)::text, '桥西便利店' || g, %d, '桥西区', 'D'
+          from generate_series (1, 20) g;
+        insert into object (type, licence_no, name, unit_id, district, risk_class,
+                            last_check_date, last_check_result)
+        values ('retail', '130300000101', '桥西近期无问题', %d, '桥西区', 'D', current_date - 30, '1'),
+               ('retail', '130300000102', '桥西近期无问题文字', %d, '桥西区', 'D', current_date - 60,
+                '未发现问题'),
+               ('retail', '130300000103', '桥西近期有问题', %d, '桥西区', 'D', current_date - 30, 'A'),
+               ('retail', '130300000104', '桥西早年无问题', %d, '桥西区', 'D', current_date - 800, '1');
+    """ % (unit, unit, unit, unit, unit))
+    ids = {r.split('|')[0]: int(r.split('|')[1]) for r in db.psql(
+        "select licence_no, id from object where unit_id = %d" % unit).split()}
+    clean = {ids['130300000101'], ids['130300000102']}
+    everything = set(ids.values())
+    year = int(db.psql("select extract (year from current_date + 40)::int").strip())
+    start = db.psql("select (current_date + 40)::text").strip()
+    end = db.psql("select (current_date + 70)::text").strip()
+    x = suitest.claim_item(d, sup, 'YC-01')
+    y = suitest.claim_item(d, sup, 'DZY-02')
+    plan = d.rpc('plans.create', {'year': year, 'title': '%d 年度桥西抽查计划' % year}, token=sup)
+    tasks = {}
+    for name, item, extra in (('first', x, {}), ('same', x, {}), ('other', y, {}),
+                              ('off', x, {'exclusion_months': 0, 'clean_exclusion_months': 0})):
+        fields = {'plan_id': plan['id'], 'name': '桥西任务' + name,
+                  'items': [{'item_id': item, 'method': 'online'}],
+                  'window_start': start, 'window_end': end, 'ratio_d_bp': 6100}
+        fields.update(extra)
+        tasks[name] = d.rpc('tasks.create', fields, token=sup)
+    assert tasks['first']['clean_exclusion_months'] == 12
+    assert tasks['first']['exclusion_months'] == 12
+    assert tasks['off']['clean_exclusion_months'] == 0
+    listed = {x['id']: x for x in d.rpc('tasks.list', {'plan_id': plan['id']}, token=sup)['items']}
+    assert listed[tasks['off']['id']]['clean_exclusion_months'] == 0
+    # the field is checked as exclusion_months is
+    e = expect_error(-32010, d.rpc, 'tasks.update',
+                     {'id': tasks['off']['id'], 'version': tasks['off']['version'],
+                      'clean_exclusion_months': 121}, token=sup)
+    assert [f['field'] for f in e.data['fields']] == ['clean_exclusion_months']
+    assert '近期无问题' in e.data['fields'][0]['message']
+    updated = d.rpc('tasks.update', {'id': tasks['off']['id'], 'version': tasks['off']['version'],
+                                     'clean_exclusion_months': 3}, token=sup)
+    assert updated['clean_exclusion_months'] == 3
+    updated = d.rpc('tasks.update', {'id': updated['id'], 'version': updated['version'],
+                                     'clean_exclusion_months': 0}, token=sup)
+    assert d.rpc('tasks.get', {'id': updated['id']}, token=sup)['clean_exclusion_months'] == 0
+
+    # rule 2: recent + 1 and recent + 未发现问题 left out; recent + A and old + 1 kept
+    p = d.rpc('tasks.preview', {'id': tasks['first']['id']}, token=sup)
+    assert p['excluded_clean'] == 2 and p['excluded_recent'] == 0 and p['n'] == 22, p
+    assert [s['excluded_clean'] for s in p['strata']] == [0, 0, 0, 2]
+    assert d.rpc('tasks.preview', {'id': tasks['first']['id'], 'clean_exclusion_months': 0},
+                 token=sup)['excluded_clean'] == 0
+
+    plan = d.rpc('plans.submit', {'id': plan['id'], 'version': plan['version']}, token=sup)
+    plan = d.rpc('plans.approve', {'id': plan['id'], 'version': plan['version']},
+                 token=t['admin'])
+    d.rpc('plans.publish', {'id': plan['id'], 'version': plan['version']}, token=sup)
+
+    first = d.rpc('tasks.get', {'id': tasks['first']['id']}, token=sup)
+    d.rpc('tasks.make_ready', {'id': first['id'], 'version': first['version']}, token=sup)
+    assert frozen(db, first['id']) == everything - clean
+    d.rpc('draws.run', {'task_id': first['id'], 'entropy': ['2718']}, token=sup)
+    drawn = {int(v) for v in db.psql(
+        "select unnest (s.drawn) from draw_stratum s join draw d on d.id = s.draw_id"
+        " where d.task_id = %d and d.kind = 'objects' and d.state = 'run'" % first['id']).split()}
+    assert 0 < len(drawn) < 22 and drawn <= everything - clean
+
+    # rule 1: the same item leaves out what the first task drew; another item does not
+    same = d.rpc('tasks.preview', {'id': tasks['same']['id']}, token=sup)
+    assert same['excluded_recent'] == len(drawn) and same['excluded_clean'] == 2
+    assert same['n'] == 22 - len(drawn)
+    other = d.rpc('tasks.preview', {'id': tasks['other']['id']}, token=sup)
+    assert other['excluded_recent'] == 0 and other['n'] == 22
+    # a draft with item X on the other task counts as the same item
+    draft = d.rpc('tasks.preview', {'id': tasks['other']['id'],
+                                    'items': [{'item_id': x, 'method': 'online'}]}, token=sup)
+    assert draft['excluded_recent'] == len(drawn)
+    # 0 turns the rule off; a window more than N months after the run too
+    assert d.rpc('tasks.preview', {'id': tasks['same']['id'], 'exclusion_months': 0},
+                 token=sup)['excluded_recent'] == 0
+    far = db.psql("select (current_date + interval '14 months')::date::text").strip()
+    assert d.rpc('tasks.preview', {'id': tasks['same']['id'], 'window_start': far},
+                 token=sup)['excluded_recent'] == 0
+    # the first task itself is not excluded by its own draw
+    assert d.rpc('tasks.preview', {'id': first['id']}, token=sup)['excluded_recent'] == 0
+
+    for name in ('same', 'other', 'off'):
+        task = d.rpc('tasks.get', {'id': tasks[name]['id']}, token=sup)
+        d.rpc('tasks.make_ready', {'id': task['id'], 'version': task['version']}, token=sup)
+    assert frozen(db, tasks['same']['id']) == everything - clean - drawn
+    assert frozen(db, tasks['other']['id']) == everything - clean
+    assert frozen(db, tasks['off']['id']) == everything
 
 
 suitest.run(globals())

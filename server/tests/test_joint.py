@@ -382,4 +382,62 @@ def test_non_joint_share_and_schema_guard():
     assert fields(e) == {'year': 'range'}
 
 
+def test_same_item_rule_counts_the_parts_items():
+    """An object drawn by a joint task is left out of another task that lists the item a
+    partner checked (same catalogue item), as it is for the lead's own item."""
+    db, d, t, units = env()
+    part_entry = claimed_item(t['sup_sc'], 'scjg')
+    part_code = next(i['code'] for i in d.rpc('items.list', {}, token=t['sup_sc'])['items']
+                     if i['id'] == part_entry['item_id'])
+    codes = [c['code'] for c in d.rpc('catalogue.list', {}, token=t['sup_xh'])['items']
+             if c['code'] != part_code][:2]
+    lead_item, other_item = (suitest.claim_item(d, t['sup_xh'], c) for c in codes)
+    same_item = suitest.claim_item(d, t['sup_xh'], part_code)
+
+    def entry(item_id):
+        item = next(i for i in d.rpc('items.list', {}, token=t['sup_xh'])['items']
+                    if i['id'] == item_id)
+        method = next((m for m in item['methods'] if m != 'on_site'), item['methods'][0])
+        e = {'item_id': item_id, 'method': method}
+        if method == 'on_site':
+            e['reason'] = '需要现场核对'
+        return e
+
+    # objects of their own, so that the draws of the other tests (same items, run today)
+    # do not count here
+    db.psql("""insert into object (type, licence_no, name, unit_id, district, risk_class)
+               select 'retail', 'S' || lpad (g::text, 6, '0'), '同一事项店' || g, %d, '同一事项区',
+                      (array['A','B','C','D'])[1 + g %% 4]
+                 from generate_series (1, 12) g""" % units['xinhua'])
+    year = int(db.psql("select extract (year from current_date + 40)::int").strip())
+    start = db.psql("select (current_date + 40)::text").strip()
+    end = db.psql("select (current_date + 70)::text").strip()
+    plan = d.rpc('plans.create', {'year': year, 'title': '%d 年度同一事项测试' % year},
+                 token=t['sup_xh'])
+    tasks = {}
+    for name, item in (('joint', lead_item), ('same', same_item), ('other', other_item)):
+        tasks[name] = d.rpc('tasks.create', {
+            'plan_id': plan['id'], 'name': '同一事项' + name, 'items': [entry(item)],
+            'scope': {'district': '同一事项区'},
+            'window_start': start, 'window_end': end, 'ratio_a_bp': 0, 'ratio_b_bp': 500,
+            'ratio_c_bp': 2100, 'ratio_d_bp': 6100}, token=t['sup_xh'])
+    d.rpc('tasks.add_department', {'task_id': tasks['joint']['id'], 'unit_id': units['scjg']},
+          token=t['sup_xh'])
+    fill_part(tasks['joint']['id'], 'scjg', t['sup_sc'], items=[part_entry])
+    joint = publish_and_draw(plan, tasks['joint'])
+    drawn = int(db.psql("select count (distinct x) from draw_stratum s join draw d"
+                        " on d.id = s.draw_id, unnest (s.drawn) x where d.task_id = %d"
+                        " and d.kind = 'objects' and d.state = 'run'" % joint['id']))
+    assert drawn > 0
+    # the partner's item (same catalogue item, another unit's claim) counts
+    same = d.rpc('tasks.preview', {'id': tasks['same']['id']}, token=t['sup_xh'])
+    assert same['excluded_recent'] == drawn and same['n'] == 12 - drawn, same
+    # the lead's own item too; an unrelated item does not
+    lead = d.rpc('tasks.preview', {'id': tasks['other']['id'],
+                                   'items': [entry(lead_item)]}, token=t['sup_xh'])
+    assert lead['excluded_recent'] == drawn, lead
+    other = d.rpc('tasks.preview', {'id': tasks['other']['id']}, token=t['sup_xh'])
+    assert other['excluded_recent'] == 0 and other['n'] == 12, other
+
+
 suitest.run(globals())
