@@ -108,3 +108,56 @@ sui_json_format_time (JsonObject *object,
   local = g_date_time_to_local (t);
   return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
 }
+
+static void
+add_tag_list (JsonBuilder *builder,
+              GArray      *ids,
+              const char  *member,
+              gboolean     negate)
+{
+  if (ids->len == 0)
+    return;
+
+  json_builder_begin_object (builder);
+  if (negate)
+    {
+      json_builder_set_member_name (builder, "not");
+      json_builder_begin_object (builder);
+    }
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < ids->len; i++)
+    json_builder_add_int_value (builder, g_array_index (ids, gint64, i));
+  json_builder_end_array (builder);
+  if (negate)
+    json_builder_end_object (builder);
+  json_builder_end_object (builder);
+}
+
+static int
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  gint64 x = *(const gint64 *)a;
+  gint64 y = *(const gint64 *)b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The tag conditions of a filter expression (docs/protocol.md) inside the builder's open
+ * array: every tag of @all, any of @any, none of @none; each list sorted first, so that the
+ * same choices make the same expression. Returns how many conditions were added. */
+guint
+sui_json_add_tag_conditions (JsonBuilder *builder,
+                             GArray      *all,
+                             GArray      *any,
+                             GArray      *none)
+{
+  g_array_sort (all, compare_ids);
+  g_array_sort (any, compare_ids);
+  g_array_sort (none, compare_ids);
+  add_tag_list (builder, all, "tags_all", FALSE);
+  add_tag_list (builder, any, "tags_any", FALSE);
+  add_tag_list (builder, none, "tags_any", TRUE);
+  return (all->len > 0) + (any->len > 0) + (none->len > 0);
+}

@@ -18,6 +18,10 @@ gint64      sui_json_get_int    (JsonObject *object,
                                  const char *member);
 char       *sui_json_format_time (JsonObject *object,
                                   const char *member);
+guint       sui_json_add_tag_conditions (JsonBuilder *builder,
+                                         GArray      *all,
+                                         GArray      *any,
+                                         GArray      *none);
 
 const char *sui_role_to_label   (const char *role);
 const char *sui_kind_to_label   (const char *kind);

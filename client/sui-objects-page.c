@@ -258,41 +258,6 @@ choice_code (GtkDropDown  *dropdown,
   return TRUE;
 }
 
-static void
-add_tag_list (JsonBuilder *builder,
-              GArray      *ids,
-              const char  *member,
-              gboolean     negate)
-{
-  if (ids->len == 0)
-    return;
-
-  json_builder_begin_object (builder);
-  if (negate)
-    {
-      json_builder_set_member_name (builder, "not");
-      json_builder_begin_object (builder);
-    }
-  json_builder_set_member_name (builder, member);
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < ids->len; i++)
-    json_builder_add_int_value (builder, g_array_index (ids, gint64, i));
-  json_builder_end_array (builder);
-  if (negate)
-    json_builder_end_object (builder);
-  json_builder_end_object (builder);
-}
-
-static int
-compare_ids (gconstpointer a,
-             gconstpointer b)
-{
-  gint64 x = *(const gint64 *)a;
-  gint64 y = *(const gint64 *)b;
-
-  return x < y ? -1 : x > y;
-}
-
 /**
  * sui_objects_page_build_filter:
  *
@@ -378,14 +343,7 @@ sui_objects_page_build_filter (SuiObjectsPage *self)
           break;
         }
     }
-  /* A stable order: the same choices make the same expression. */
-  g_array_sort (all, compare_ids);
-  g_array_sort (any, compare_ids);
-  g_array_sort (none, compare_ids);
-  add_tag_list (builder, all, "tags_all", FALSE);
-  add_tag_list (builder, any, "tags_any", FALSE);
-  add_tag_list (builder, none, "tags_any", TRUE);
-  parts += (all->len > 0) + (any->len > 0) + (none->len > 0);
+  parts += sui_json_add_tag_conditions (builder, all, any, none);
 
   json_builder_end_array (builder);
   json_builder_end_object (builder);
