@@ -82,7 +82,8 @@ gboolean  sui_draws_audit_event    (SuiCall      *call,
   " 'candidate_count', d.candidate_count, 'committed_by', d.committed_by," \
   " 'committed_at', d.committed_at, 'secret', encode (d.secret, 'hex'), 'entropy', d.entropy," \
   " 'seed', encode (d.seed, 'hex'), 'result_hash', encode (d.result_hash, 'hex')," \
-  " 'drawn_count', d.drawn_count, 'run_by', d.run_by, 'run_at', d.run_at," \
+  " 'drawn_count', d.drawn_count, 'run_by', d.run_by," \
+  " 'run_by_name', (select u.name from app_user u where u.id = d.run_by), 'run_at', d.run_at," \
   " 'void_reason', d.void_reason, 'void_requested_by', d.void_requested_by," \
   " 'void_requested_at', d.void_requested_at, 'void_approved_by', d.void_approved_by," \
   " 'voided_at', d.voided_at)"

@@ -295,6 +295,8 @@ def test_make_ready_run_verify_export():
     assert sum(st['k'] for st in record['strata']) == record['drawn_count']
     after = d.rpc('tasks.get', {'id': task['id']}, token=t['sup_xh'])
     assert after['state'] == 'objects_drawn'
+    # the summary the draw window shows names who ran it
+    assert after['draw']['run_by_name'] == '测试sup_xh', after['draw']
 
     v = d.rpc('draws.verify', {'id': draw['id']}, token=t['admin'])
     assert v['ok'] is True and v['step'] is None, v
