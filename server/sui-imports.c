@@ -6,13 +6,13 @@
  * A CSV file as the bureau's Excel writes it (UTF-8 with or without BOM, or GB18030/GBK;
  * Chinese header names) is uploaded with PUT /files, then previewed: which columns were
  * recognised, how many rows would be new, changed, unchanged or invalid, and each invalid
- * row with its line number and reason. The commit parses the file again (the preview keeps
- * nothing) and applies every row in one statement within the call's transaction: all or
- * nothing. Rows are matched on their key (licence number, certificate number); only the
+ * row with its line number and reason. The commit reuses the parse of the preview just
+ * before it (see parsed_cache) and applies every row in one statement within the call's
+ * transaction: all or nothing. Rows are matched on their key (licence number, certificate number); only the
  * columns the file has are compared and written, so importing the same file twice changes
- * nothing the second time. The rows go to PostgreSQL as one jsonb parameter read with
- * jsonb_to_recordset: one round trip for a hundred thousand rows, and no SQL built from
- * the file's content.
+ * nothing the second time. The rows go to PostgreSQL as array parameters, one per column,
+ * read with unnest: one round trip for a hundred thousand rows, and no SQL built from the
+ * file's content.
  *
  * Each kind of file is a table of columns (header names, how a cell is checked) and the
  * SQL that classifies and applies its rows; the file handling, the CSV reader and the
@@ -59,7 +59,7 @@ typedef struct
   const char *headers[12];
 } Column;
 
-/* The object columns, in jsonb_to_recordset order, with the header names the bureau's
+/* The object columns, in the order of the rows' arrays, with the header names the bureau's
  * spreadsheets (and the licence registry's export) use for them. */
 enum
 {
@@ -165,7 +165,11 @@ typedef struct
   GPtrArray *header_report;   /* JsonNode objects {header, field, label} */
   int column_of[MAX_COLUMNS]; /* CSV column index, or -1 */
   guint n_rows;
-  GString *rows;              /* the valid rows as JSON text, for jsonb_to_recordset */
+  /* The valid rows as PostgreSQL array literals, one for the lines and one for each column
+   * the file has, for unnest (): parsing arrays of text is a fifth of the time of the same
+   * rows as jsonb (measured: 0.2 s against 0.9 s for 100 000 objects). */
+  GString *lines;
+  GString *cells[MAX_COLUMNS];
   guint n_valid;
   JsonBuilder *invalid;       /* [{line, field, reason}] while parsing */
   JsonNode *invalid_rows;     /* its array once parsed */
@@ -178,8 +182,11 @@ parsed_clear (Parsed *p)
 {
   g_free (p->encoding);
   g_clear_pointer (&p->header_report, g_ptr_array_unref);
-  if (p->rows != NULL)
-    g_string_free (p->rows, TRUE);
+  if (p->lines != NULL)
+    g_string_free (p->lines, TRUE);
+  for (int c = 0; c < MAX_COLUMNS; c++)
+    if (p->cells[c] != NULL)
+      g_string_free (p->cells[c], TRUE);
   g_clear_object (&p->invalid);
   g_clear_pointer (&p->invalid_rows, json_node_unref);
 }
@@ -684,36 +691,32 @@ check_value (Reference     *ref,
   return g_steal_pointer (&value);
 }
 
-/* value as a JSON string (null for NULL). The rows are written as text directly: building
- * a JsonNode tree of a hundred thousand objects first took about half of the parsing time. */
+/* value as the next element of an array literal: quoted, with '"' and '\\' escaped, or NULL.
+ * The rows are written as text directly, with no tree of a hundred thousand nodes first. */
 static void
-json_append_string (GString    *out,
-                    const char *value)
+array_append_element (GString    *out,
+                      const char *value)
 {
+  if (out->len > 1)
+    g_string_append_c (out, ',');
   if (value == NULL)
     {
-      g_string_append (out, "null");
+      g_string_append_len (out, "NULL", 4);
       return;
     }
   g_string_append_c (out, '"');
   for (const char *p = value; *p != '\0';)
     {
       const char *run = p;
-      guchar c;
 
       /* The characters that need no escape, in one piece. */
-      while ((c = (guchar) *p) != '\0' && c != '"' && c != '\\' && c >= 0x20)
+      while (*p != '\0' && *p != '"' && *p != '\\')
         p++;
       g_string_append_len (out, run, p - run);
-      if (c == '\0')
+      if (*p == '\0')
         break;
-      if (c == '"' || c == '\\')
-        {
-          g_string_append_c (out, '\\');
-          g_string_append_c (out, (char) c);
-        }
-      else
-        g_string_append_printf (out, "\\u%04x", c);
+      g_string_append_c (out, '\\');
+      g_string_append_c (out, *p);
       p++;
     }
   g_string_append_c (out, '"');
@@ -917,9 +920,14 @@ parse (SuiCall     *call,
   if (!check_header (call, parsed, error))
     return NULL;
 
-  parsed->rows = g_string_sized_new (1024 * 1024);
+  parsed->lines = g_string_new ("{");
+  for (int c = 0; c < kind->n_columns; c++)
+    if (has (parsed, c))
+      {
+        parsed->cells[c] = g_string_sized_new (1024 * 1024);
+        g_string_append_c (parsed->cells[c], '{');
+      }
   parsed->invalid = json_builder_new ();
-  g_string_append_c (parsed->rows, '[');
   json_builder_begin_array (parsed->invalid);
 
   for (GPtrArray *record; (record = csv_next (&csv, &line)) != NULL; g_ptr_array_unref (record))
@@ -981,24 +989,21 @@ parse (SuiCall     *call,
           parsed->n_valid++;
           char number[16];
 
-          /* Appended piece by piece: a printf per cell was a tenth of the parsing time. */
           g_snprintf (number, sizeof number, "%u", line);
-          g_string_append (parsed->rows, parsed->n_valid > 1 ? ",{\"line\":" : "{\"line\":");
-          g_string_append (parsed->rows, number);
+          if (parsed->lines->len > 1)
+            g_string_append_c (parsed->lines, ',');
+          g_string_append (parsed->lines, number);
           for (int c = 0; c < kind->n_columns; c++)
-            if (parsed->column_of[c] >= 0)
-              {
-                g_string_append (parsed->rows, ",\"");
-                g_string_append (parsed->rows, columns[c].column);
-                g_string_append (parsed->rows, "\":");
-                json_append_string (parsed->rows, values[c]);
-              }
-          g_string_append_c (parsed->rows, '}');
+            if (has (parsed, c))
+              array_append_element (parsed->cells[c], values[c]);
         }
       for (int c = 0; c < kind->n_columns; c++)
         g_free (values[c]);
     }
-  g_string_append_c (parsed->rows, ']');
+  g_string_append_c (parsed->lines, '}');
+  for (int c = 0; c < kind->n_columns; c++)
+    if (has (parsed, c))
+      g_string_append_c (parsed->cells[c], '}');
   json_builder_end_array (parsed->invalid);
   parsed->invalid_rows = json_builder_get_root (parsed->invalid);
   g_clear_object (&parsed->invalid);
@@ -1071,21 +1076,37 @@ parsed_cache_store (SuiCall    *call,
 
 /* ---- classify and apply in SQL ------------------------------------------------------- */
 
-/* Every statement below gets $1 the valid rows (jsonb), $2 the unit (NULL: an admin's
- * import that names no unit), $3 the actor, $4 whether the caller is an admin. Each kind's
+/* Every statement below gets $1 the valid rows' lines and $5, … their cells (arrays, see
+ * append_rows_cte), $2 the unit (NULL: an admin's import that names no unit), $3 the
+ * actor, $4 whether the caller is an admin. Each kind's
  * "c" CTE gives every row its state (st: new, changed, unchanged, or a reason to refuse it)
  * and, for a refused row, why (Chinese) and the field (why_field). */
 
-/* "with r as (…)": the rows, every column of the kind (those not in the file are null). */
+/* "with r as (…)": the rows, every column of the kind (those not in the file are null),
+ * from the arrays $1 (lines) and $5, $6, … (the file's columns in the kind's order). */
 static void
 append_rows_cte (GString *sql,
                  Parsed  *parsed)
 {
   const Kind *kind = parsed->kind;
+  int n = 5;
 
-  g_string_append (sql, "with r as (select * from jsonb_to_recordset ($1::jsonb) as x (line int");
+  g_string_append (sql, "with r as (select x.line");
   for (int c = 0; c < kind->n_columns; c++)
-    g_string_append_printf (sql, ", %s %s", kind->columns[c].column, kind->columns[c].sql_type);
+    if (has (parsed, c))
+      g_string_append_printf (sql, ", x.%s::%s as %s", kind->columns[c].column,
+                              kind->columns[c].sql_type, kind->columns[c].column);
+    else
+      g_string_append_printf (sql, ", null::%s as %s", kind->columns[c].sql_type,
+                              kind->columns[c].column);
+  g_string_append (sql, " from unnest ($1::integer[]");
+  for (int c = 0; c < kind->n_columns; c++)
+    if (has (parsed, c))
+      g_string_append_printf (sql, ", $%d::text[]", n++);
+  g_string_append (sql, ") as x (line");
+  for (int c = 0; c < kind->n_columns; c++)
+    if (has (parsed, c))
+      g_string_append_printf (sql, ", %s", kind->columns[c].column);
   g_string_append (sql, "))");
 }
 
@@ -1355,10 +1376,14 @@ run_rows (SuiCall    *call,
           GError    **error)
 {
   g_autofree char *actor = sui_pg_int_param (call->user->id);
-  const char *params[4] = { parsed->rows->str, unit_text, actor,
-                            sui_register_is_admin (call) ? "t" : "f" };
+  const char *params[4 + MAX_COLUMNS] = { parsed->lines->str, unit_text, actor,
+                                          sui_register_is_admin (call) ? "t" : "f" };
+  int n = 4;
 
-  return sui_pg_query_json (call->conn, sql->str, 4, params, error);
+  for (int c = 0; c < parsed->kind->n_columns; c++)
+    if (has (parsed, c))
+      params[n++] = parsed->cells[c]->str;
+  return sui_pg_query_json (call->conn, sql->str, n, params, error);
 }
 
 /* The refused rows join the invalid ones, in line order as far as the list goes. */

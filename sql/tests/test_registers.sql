@@ -35,6 +35,36 @@ select ok (not sui_credit_code_valid ('91110000600037341M'), 'a wrong check char
 select ok (not sui_credit_code_valid ('9111000060003734IL'), 'I is not in the alphabet');
 select ok (not sui_credit_code_valid ('91110000600037341'), '17 characters are too few');
 select ok (not sui_credit_code_valid ('91110000600037341l'), 'lower case is not stored');
+select ok (sui_credit_code_valid (null) is null, 'no code is neither valid nor invalid (the CHECK lets it be)');
+-- 0017 wrote the check character's arithmetic out; the formula of 0002 (a subquery over the
+-- weights) must agree with it on codes valid and not: every one of 31 check characters for
+-- 2 000 bodies, and 2 000 malformed strings.
+select is ((select count (*)::integer
+              from (select body || substr ('0123456789ABCDEFGHJKLMNPQRTUWXY', k, 1) as code
+                      from (select upper (translate (substr (md5 (n::text), 1, 17), 'io', '12'))
+                                     as body
+                              from generate_series (1, 2000) n) b,
+                           generate_series (1, 31) k
+                    union all
+                    select substr (md5 (n::text) || 'IOSVZ', n % 20, 18)
+                      from generate_series (1, 2000) n) c
+             where sui_credit_code_valid (c.code) is distinct from
+                   (c.code ~ '^[0-9A-HJ-NP-RTUW-Y]{18}$'
+                    and substr (c.code, 18, 1) = substr (
+                          '0123456789ABCDEFGHJKLMNPQRTUWXY',
+                          (31 - (select sum ((strpos ('0123456789ABCDEFGHJKLMNPQRTUWXY',
+                                                       substr (c.code, t.i::integer, 1)) - 1) * t.w)
+                                 from unnest (array[1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13,
+                                                    8, 24, 10, 30, 28])
+                                      with ordinality as t (w, i))::integer
+                                % 31) % 31 + 1, 1))),
+           0, 'the written-out check character agrees with the formula of GB 32100-2015');
+select is ((select count (*)::integer
+              from (select upper (translate (substr (md5 (n::text), 1, 17), 'io', '12')) as body
+                      from generate_series (1, 2000) n) b,
+                   generate_series (1, 31) k
+             where sui_credit_code_valid (body || substr ('0123456789ABCDEFGHJKLMNPQRTUWXY', k, 1))),
+           2000, 'exactly one check character of 31 makes a body valid');
 
 -- ---- objects ------------------------------------------------------------------------------
 
@@ -221,6 +251,12 @@ select throws_ok ($$insert into object_history (object_id, method, after)
 select throws_ok ($$insert into object_risk_history (object_id, risk_class, source)
                     values (999999, 'A', 'manual')$$,
                   '23503', null, 'so does a risk history row');
+select throws_ok ($$update object_history set object_id = 999999
+                     where id = (select min (id) from object_history)$$,
+                  '23503', null, 'a history row is not moved to a missing object');
+select is ((select count (*)::integer from object_history h
+             where not exists (select from object o where o.id = h.object_id)), 0,
+           'the history the register''s triggers wrote names existing objects only');
 select throws_ok ($$truncate object cascade$$, '23001', null, 'objects are never truncated');
 
 select * from finish ();
