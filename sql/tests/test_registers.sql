@@ -257,6 +257,28 @@ select throws_ok ($$update object_history set object_id = 999999
 select is ((select count (*)::integer from object_history h
              where not exists (select from object o where o.id = h.object_id)), 0,
            'the history the register''s triggers wrote names existing objects only');
+select throws_ok ($$insert into object_history (object_id, actor_id, method, after)
+                    values (3001, 999999, 'test', '{}')$$,
+                  '23503', null, 'a history row written by hand names an existing user');
+select throws_ok ($$insert into object_risk_history (object_id, actor_id, risk_class, source)
+                    values (3001, 999999, 'A', 'manual')$$,
+                  '23503', null, 'so does a risk history row');
+select lives_ok ($$insert into object_risk_history (object_id, actor_id, risk_class, source)
+                   values (3001, 2001, 'A', 'manual')$$,
+                 'a history row by hand with an existing object and user is kept');
+select is (set_config ('sui.actor_id', '999999', true), '999999', 'an actor that is no user');
+select throws_ok ($$update object set contact = '0311-0000000' where id = 3001$$,
+                  '23503', null, 'a change by a missing user is refused with its history');
+select throws_ok ($$insert into object (type, licence_no, name, unit_id)
+                    values ('retail', '130102999901', '无名', 1002)$$,
+                  '23503', null, 'so is an object added by one');
+select is (set_config ('sui.actor_id', '2001', true), '2001', 'the actor back');
+select throws_like ($$delete from app_user where id = 2001$$,
+                    '%from the object history: user 2001 is named there',
+                    'a user the object history names is not deleted');
+select throws_like ($$update app_user set id = 2999 where id = 2001$$,
+                    '%from the object history: user 2001 is named there',
+                    'nor renumbered');
 select throws_ok ($$truncate object cascade$$, '23001', null, 'objects are never truncated');
 
 select * from finish ();
