@@ -228,12 +228,14 @@ typedef struct
   char *token;
   JsonNode *params;
   char *peer;
+  JsonNode *id;          /* a copy of the request's, for the answer written in the worker */
 } CallJob;
 
 typedef struct
 {
-  JsonNode *result;
-  int code;              /* 0 when result holds the answer */
+  char *response;        /* the whole answer as JSON text, when the call succeeded */
+  gsize response_length;
+  int code;              /* 0 when response holds the answer */
   char *message;
   JsonNode *error_data;
 } CallOutcome;
@@ -243,6 +245,7 @@ call_job_free (CallJob *job)
 {
   g_free (job->token);
   g_clear_pointer (&job->params, json_node_unref);
+  g_clear_pointer (&job->id, json_node_unref);
   g_free (job->peer);
   g_free (job);
 }
@@ -250,7 +253,7 @@ call_job_free (CallJob *job)
 static void
 call_outcome_free (CallOutcome *outcome)
 {
-  g_clear_pointer (&outcome->result, json_node_unref);
+  g_free (outcome->response);
   g_clear_pointer (&outcome->error_data, json_node_unref);
   g_free (outcome->message);
   g_free (outcome);
@@ -355,7 +358,13 @@ run_call (PGconn        *conn,
           outcome_set_error (outcome, local_error);
         }
       else
-        outcome->result = result != NULL ? result : json_node_init_null (json_node_alloc ());
+        {
+          /* Written out here, in the worker: an answer of millions of values (a match's
+           * record) takes a while to encode, and the main loop serves everyone else. */
+          g_autoptr(JsonNode) response = sui_rpc_result_new (job->id, result);
+
+          outcome->response = sui_rpc_to_string (response, &outcome->response_length);
+        }
     }
   else
     {
@@ -381,7 +390,7 @@ typedef struct
   SuiServer *server;
   SuiPending *pending;
   gboolean is_batch;
-  GPtrArray *responses;     /* JsonNode * or NULL, one per request, in order */
+  GPtrArray *responses;     /* GBytes * (an answer's JSON text) or NULL, one per request */
   guint outstanding;
   gint64 started;           /* monotonic µs, the body received */
 } Exchange;
@@ -396,10 +405,10 @@ typedef struct
 
 /* Notifications leave their slot empty. */
 static void
-response_free (gpointer node)
+response_free (gpointer bytes)
 {
-  if (node != NULL)
-    json_node_unref (node);
+  if (bytes != NULL)
+    g_bytes_unref (bytes);
 }
 
 static void
@@ -409,26 +418,39 @@ exchange_complete (Exchange *exchange)
 
   if (!sui_pending_is_gone (exchange->pending))
     {
-      g_autoptr(JsonNode) body = NULL;
+      g_autoptr(GBytes) body = NULL;
 
       if (exchange->is_batch)
         {
-          g_autoptr(JsonArray) array = json_array_new ();
+          g_autoptr(GByteArray) array = g_byte_array_new ();
 
           for (guint i = 0; i < exchange->responses->len; i++)
             {
-              JsonNode *node = g_ptr_array_index (exchange->responses, i);
-              if (node != NULL)
-                json_array_add_element (array, json_node_ref (node));
+              GBytes *response = g_ptr_array_index (exchange->responses, i);
+              gsize length;
+              const guint8 *data;
+
+              if (response == NULL)
+                continue;
+              data = g_bytes_get_data (response, &length);
+              g_byte_array_append (array, (const guint8 *) (array->len == 0 ? "[" : ","), 1);
+              g_byte_array_append (array, data, length);
             }
-          if (json_array_get_length (array) > 0)
-            body = json_node_init_array (json_node_alloc (), array);
+          if (array->len > 0)
+            {
+              g_byte_array_append (array, (const guint8 *) "]", 1);
+              body = g_byte_array_free_to_bytes (g_steal_pointer (&array));
+            }
         }
       else if (g_ptr_array_index (exchange->responses, 0) != NULL)
-        body = json_node_ref (g_ptr_array_index (exchange->responses, 0));
+        body = g_bytes_ref (g_ptr_array_index (exchange->responses, 0));
 
       if (body != NULL)
-        sui_server_respond_json (msg, SOUP_STATUS_OK, body);
+        {
+          soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+          soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, NULL, 0);
+          soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+        }
       else
         soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
       /* The time spent here from the whole body to the encoded answer (W3C Server Timing),
@@ -450,22 +472,36 @@ exchange_complete (Exchange *exchange)
   g_free (exchange);
 }
 
+/* Takes response, the answer's JSON text. */
 static void
-slot_answer (Slot     *slot,
-             JsonNode *response)
+slot_answer_text (Slot   *slot,
+                  char   *response,
+                  gsize   length)
 {
   Exchange *exchange = slot->exchange;
 
   if (!slot->notification)
-    g_ptr_array_index (exchange->responses, slot->index) = response;
-  else if (response != NULL)
-    json_node_unref (response);
+    g_ptr_array_index (exchange->responses, slot->index) = g_bytes_new_take (response, length);
+  else
+    g_free (response);
 
   g_clear_pointer (&slot->id, json_node_unref);
   g_free (slot);
 
   if (--exchange->outstanding == 0)
     exchange_complete (exchange);
+}
+
+/* Takes response. */
+static void
+slot_answer (Slot     *slot,
+             JsonNode *response)
+{
+  g_autoptr(JsonNode) owned = response;
+  gsize length = 0;
+  char *text = sui_rpc_to_string (owned, &length);
+
+  slot_answer_text (slot, text, length);
 }
 
 static void
@@ -495,8 +531,12 @@ call_done (GObject      *source,
     }
   else
     {
-      response = sui_rpc_result_new (slot->id, g_steal_pointer (&outcome->result));
+      char *text = g_steal_pointer (&outcome->response);
+      gsize length = outcome->response_length;
+
       call_outcome_free (outcome);
+      slot_answer_text (slot, text, length);
+      return;
     }
 
   slot_answer (slot, response);
@@ -587,6 +627,7 @@ dispatch_request (Exchange          *exchange,
   job->token = g_strdup (token);
   job->params = request->params != NULL ? json_node_ref (request->params) : NULL;
   job->peer = g_strdup (peer);
+  job->id = request->id != NULL ? json_node_copy (request->id) : NULL;
 
   sui_db_run_async (exchange->server->db, run_call, job, (GDestroyNotify) call_job_free,
                     (GDestroyNotify) call_outcome_free,
