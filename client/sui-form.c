@@ -420,7 +420,8 @@ typedef struct
   gboolean tell_failure;
 } Reload;
 
-static void record_reloaded (GtkWidget           *owner,
+static void record_reloaded (SuiForm             *form,
+                             GtkWidget           *owner,
                              const SuiRecordForm *record_form,
                              JsonObject          *json);
 
@@ -458,7 +459,8 @@ reload_cb (GObject      *object,
     }
 
   if (reload->record_form != NULL)
-    record_reloaded (reload->owner, reload->record_form, json_node_get_object (node));
+    record_reloaded (reload->form, reload->owner, reload->record_form,
+                     json_node_get_object (node));
   else
     reload->reloaded (reload->owner, json_node_get_object (node));
 }
@@ -996,16 +998,73 @@ owner_client (GtkWidget           *owner,
   return G_STRUCT_MEMBER (SuiRpcClient *, owner, record_form->client_offset);
 }
 
+static GPtrArray *
+dup_fields_text (const SuiRecordForm *record_form,
+                 GtkWidget          **rows)
+{
+  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < record_form->n_specs; i++)
+    g_ptr_array_add (texts, dup_field_text (&record_form->specs[i], rows[i]));
+  return texts;
+}
+
+/* The record as someone else saved it, merged with what the user typed: a field the user
+ * changed keeps their value, any other shows the stored one, and a field both changed says
+ * so at the field. The form's fill() gives each version as the fields show it, so the three
+ * are compared in the same terms. */
 static void
-record_reloaded (GtkWidget           *owner,
+record_reloaded (SuiForm             *form,
+                 GtkWidget           *owner,
                  const SuiRecordForm *record_form,
                  JsonObject          *json)
 {
   SuiRegisterRow **record = owner_record (owner, record_form);
+  GtkWidget **rows = &G_STRUCT_MEMBER (GtkWidget *, owner, record_form->rows_offset);
+  g_autoptr(GPtrArray) typed = dup_fields_text (record_form, rows);
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
+  gboolean both = FALSE;
 
+  record_form->fill (owner);
+  before = dup_fields_text (record_form, rows);
   g_clear_object (record);
   *record = sui_register_row_new (json);
   record_form->fill (owner);
+  stored = dup_fields_text (record_form, rows);
+
+  for (guint i = 0; i < record_form->n_specs; i++)
+    {
+      const SuiFieldSpec *spec = &record_form->specs[i];
+      const char *mine = g_ptr_array_index (typed, i);
+      const char *base = g_ptr_array_index (before, i);
+      const char *theirs = g_ptr_array_index (stored, i);
+
+      if (g_str_equal (mine, base))
+        continue;
+      sui_form_set_field_text (spec, rows[i], mine);
+      if (!g_str_equal (theirs, base) && !g_str_equal (theirs, mine))
+        {
+          g_autofree char *message = NULL;
+
+          if (spec->kind == SUI_FIELD_ENTRY)
+            message = g_strdup_printf (_("Someone else changed this to “%s”. Saving keeps "
+                                         "what you entered here."), theirs);
+          else
+            message = g_strdup (_("Someone else changed this too. Saving keeps your choice "
+                                  "here."));
+          sui_form_show_field_error (form, spec->name, message);
+          both = TRUE;
+        }
+    }
+
+  sui_form_set_message (form,
+                        both ? _("Someone else changed this record meanwhile. Their changes "
+                                 "are shown, and what you entered is kept; the marked fields "
+                                 "were changed by both of you. Check the form and save again.")
+                             : _("Someone else changed this record meanwhile. Their changes "
+                                 "are shown, and what you entered is kept. Check the form and "
+                                 "save again."));
 }
 
 static void

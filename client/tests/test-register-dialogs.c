@@ -299,7 +299,9 @@ reloaded (gpointer data)
 }
 
 /* Someone else saves the inspector while the dialog has it open: the dialog's save is refused
- * as stale, says so and reloads; the next save goes through on top of the other change. */
+ * as stale and says so; the form then shows the other change and keeps what was typed, marks
+ * the field both changed, and the next save, with nothing retyped, goes through on top of
+ * the other change. */
 static void
 test_inspector_stale (Fixture       *f,
                       gconstpointer  data)
@@ -307,6 +309,7 @@ test_inspector_stale (Fixture       *f,
   g_autoptr(SuiRegisterRow) record = make_inspector (f, "DLG-0002");
   g_autofree char *other_token = sui_test_daemon_login (test_daemon, SUPERVISOR, DEMO_PASSWORD);
   g_autofree char *bump = NULL;
+  g_autofree char *clash = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) bumped = NULL;
   g_autoptr(JsonObject) now = NULL;
@@ -320,10 +323,13 @@ test_inspector_stale (Fixture       *f,
   g_assert_cmpstr (entry_text (dialog, SUI_TYPE_INSPECTOR_DIALOG, "specialties"), ==,
                    "卷烟零售");
   sui_inspector_dialog_set_field (dialog, "name", "对话框测试员乙");
+  sui_inspector_dialog_set_field (dialog, "contact", "13800000002");
 
-  /* Meanwhile the same supervisor, in another session, changes the specialties. */
+  /* Meanwhile the same supervisor, in another session, changes the specialties, and the
+   * contact to something else again. */
   bump = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT ",\"version\":%" G_GINT64_FORMAT ","
-                          "\"specialties\":\"电子烟\"}", id, version);
+                          "\"specialties\":\"电子烟\",\"contact\":\"13800000003\"}",
+                          id, version);
   bumped = sui_test_daemon_rpc_full (test_daemon, other_token, "inspectors.update", bump, NULL,
                                      &error);
   g_assert_no_error (error);
@@ -333,21 +339,30 @@ test_inspector_stale (Fixture       *f,
   wait.specialties = "电子烟";
   sui_test_wait_until (reloaded, &wait, WAIT_MS);
   g_assert_cmpstr (sui_inspector_dialog_get_message (dialog), ==,
-                   _("This record was changed by someone else. It has been reloaded; "
-                     "please try again."));
+                   _("Someone else changed this record meanwhile. Their changes are shown, "
+                     "and what you entered is kept; the marked fields were changed by both of "
+                     "you. Check the form and save again."));
   g_assert_null (saved.row);
-  /* The form now shows the record as stored: the name typed gave way to the stored one. */
+  /* What was typed stays; the other change shows where nothing was typed. */
   g_assert_cmpstr (entry_text (dialog, SUI_TYPE_INSPECTOR_DIALOG, "name"), ==,
-                   "对话框测试员");
+                   "对话框测试员乙");
+  g_assert_cmpstr (entry_text (dialog, SUI_TYPE_INSPECTOR_DIALOG, "contact"), ==,
+                   "13800000002");
+  clash = g_strdup_printf (_("Someone else changed this to “%s”. Saving keeps what you entered "
+                             "here."), "13800000003");
+  g_assert_cmpstr (sui_inspector_dialog_get_field_error (dialog, "contact"), ==, clash);
+  g_assert_null (sui_inspector_dialog_get_field_error (dialog, "name"));
+  g_assert_null (sui_inspector_dialog_get_field_error (dialog, "specialties"));
 
   /* The stale save changed nothing. */
   now = get_record (f, "inspectors.get", id);
   g_assert_cmpint (json_object_get_int_member (now, "version"), ==, version + 1);
   g_assert_cmpstr (json_object_get_string_member (now, "name"), ==, "对话框测试员");
+  g_assert_cmpstr (json_object_get_string_member (now, "contact"), ==, "13800000003");
   g_clear_pointer (&now, json_object_unref);
 
-  /* The second try names the version the dialog now holds and keeps the other change. */
-  sui_inspector_dialog_set_field (dialog, "name", "对话框测试员乙");
+  /* The second try, nothing retyped, names the version the dialog now holds: what was typed
+   * is saved and the other change kept. */
   gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.save", NULL);
   sui_test_wait_until (was_saved, &saved, WAIT_MS);
   g_assert_false (saved.created);
@@ -357,7 +372,7 @@ test_inspector_stale (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (now, "version"), ==, version + 2);
   g_assert_cmpstr (json_object_get_string_member (now, "name"), ==, "对话框测试员乙");
   g_assert_cmpstr (json_object_get_string_member (now, "specialties"), ==, "电子烟");
-  g_assert_cmpstr (json_object_get_string_member (now, "contact"), ==, "13800000001");
+  g_assert_cmpstr (json_object_get_string_member (now, "contact"), ==, "13800000002");
 
   close_dialog (dialog, &saved);
 }
