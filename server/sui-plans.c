@@ -211,7 +211,8 @@ plans_get (SuiCall  *call,
                             "select (" PLAN_JSON_SQL ")::jsonb || jsonb_build_object ("
                             " 'tasks', coalesce ((select jsonb_agg (" SUI_TASK_PLAN_FIELDS_SQL
                             "   || jsonb_build_object ('state', t.state, 'version', t.version,"
-                            "        'published_revision', t.published_revision)"
+                            "        'published_revision', t.published_revision,"
+                            "        'clean_exclusion_months', t.clean_exclusion_months)"
                             "   order by t.id) from task t where t.plan_id = p.id), '[]'),"
                             " 'revisions', coalesce ((select jsonb_agg (jsonb_build_object ("
                             "   'revision', r.revision, 'change_id', r.change_id,"

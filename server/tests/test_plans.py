@@ -99,6 +99,10 @@ def test_plan_workflow():
     got = rpc('plans.get', {'id': plan['id']}, 'sup_ca')
     assert [r['revision'] for r in got['revisions']] == [1]
     assert got['tasks'][0]['published_revision'] == 1
+    # The task list carries both exclusion rules, as tasks.get does.
+    task_now = rpc('tasks.get', {'id': got['tasks'][0]['id']}, 'sup_ca')
+    assert got['tasks'][0]['clean_exclusion_months'] == task_now['clean_exclusion_months'] == 12
+    assert got['tasks'][0]['exclusion_months'] == task_now['exclusion_months']
     rev = rpc('plans.get', {'id': plan['id'], 'revision': 1}, 'admin')
     assert rev['content']['tasks'][0]['name'] == '零售户检查'
     expect_error(-32004, 'plans.get', {'id': plan['id'], 'revision': 9}, 'admin')
