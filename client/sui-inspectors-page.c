@@ -1108,13 +1108,14 @@ sui_inspectors_page_init (SuiInspectorsPage *self)
   g_signal_connect_swapped (self->cert_dropdown, "notify::selected",
                             G_CALLBACK (on_filter_changed), self);
 
-  add_column (self, "name", _("Name"), 100);
-  add_column (self, "cert_no", _("Certificate No."), 150);
-  add_column (self, "cert_valid_until", _("Valid Until"), 100);
-  add_column (self, "cert_state", _("Certificate"), 90);
-  add_column (self, "status", _("Duty"), 70);
+  /* Narrow enough that all columns fit beside the detail pane in the default window. */
+  add_column (self, "name", _("Name"), 70);
+  add_column (self, "cert_no", _("Certificate No."), 120);
+  add_column (self, "cert_valid_until", _("Valid Until"), 85);
+  add_column (self, "cert_state", _("Certificate"), 75);
+  add_column (self, "status", _("Duty"), 55);
   add_column (self, "specialties", _("Specialties"), 0);
-  add_column (self, "contact", _("Contact"), 120);
+  add_column (self, "contact", _("Contact"), 110);
 
   clear_detail (self, _("Select an inspector to see the certificate, recusals and history."));
 }

@@ -616,6 +616,26 @@ clear_box (GtkBox     *box,
     }
 }
 
+/* AdwPreferencesGroup ellipsizes its title; an item's name is often longer than the pane and
+ * shown nowhere else there, so its title label wraps instead. */
+static void
+wrap_title_label (GtkWidget  *widget,
+                  const char *title)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LABEL (child) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (child)), title) == 0)
+        {
+          gtk_label_set_ellipsize (GTK_LABEL (child), PANGO_ELLIPSIZE_NONE);
+          gtk_label_set_wrap (GTK_LABEL (child), TRUE);
+          gtk_label_set_wrap_mode (GTK_LABEL (child), PANGO_WRAP_WORD_CHAR);
+          return;
+        }
+      wrap_title_label (child, title);
+    }
+}
+
 static GtkWidget *
 detail_group (GtkBox     *box,
               const char *title,
@@ -626,6 +646,8 @@ detail_group (GtkBox     *box,
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), title);
   if (description != NULL)
     adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), description);
+  if (title != NULL && title[0] != '\0')
+    wrap_title_label (group, title);
   gtk_box_append (box, group);
   return group;
 }

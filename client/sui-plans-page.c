@@ -128,6 +128,8 @@ show_plans (SuiPlansPage *self)
       g_object_set_data (G_OBJECT (row), "plan", plan);
       gtk_list_box_append (self->list, row);
     }
+  /* An empty boxed list would draw as a stray line above the empty-state text. */
+  gtk_widget_set_visible (GTK_WIDGET (self->list), self->plans->len > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->empty_label), self->plans->len == 0);
 }
 
@@ -551,6 +553,7 @@ build (SuiPlansPage *self)
                            G_CONNECT_SWAPPED);
   self->empty_label = GTK_LABEL (gtk_label_new (_("No plan for this year yet.")));
   gtk_widget_add_css_class (GTK_WIDGET (self->empty_label), "dim-label");
+  gtk_widget_set_margin_top (GTK_WIDGET (self->empty_label), 24);
   gtk_box_append (GTK_BOX (inner), GTK_WIDGET (self->list));
   gtk_box_append (GTK_BOX (inner), GTK_WIDGET (self->empty_label));
 

@@ -859,23 +859,29 @@ show_task (SuiTaskEditor *self)
 static void
 show_preview (SuiTaskEditor *self)
 {
+  /* The three reasons for leaving objects out share one heading above them, so that no
+   * heading is wrapped in the middle of a word. */
   const char *headers[] = { N_("Risk class"), N_("Ratio"), N_("Candidates (n)"),
-                            N_("To draw (k)"), N_("Left out: key supervision"),
-                            N_("Left out: same item"), N_("Left out: checked, no problem") };
+                            N_("To draw (k)"), N_("Key supervision"),
+                            N_("Same item"), N_("Checked, no problem") };
   JsonNode *strata = json_object_get_member (self->preview, "strata");
   g_autofree char *total = NULL;
   GtkWidget *child;
+  GtkWidget *left_out;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->preview_grid))) != NULL)
     gtk_grid_remove (self->preview_grid, child);
+  left_out = gtk_label_new (_("Left out"));
+  gtk_label_set_xalign (GTK_LABEL (left_out), 0);
+  gtk_widget_add_css_class (left_out, "heading");
+  gtk_grid_attach (self->preview_grid, left_out, 4, 0, 3, 1);
   for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
     {
       GtkWidget *label = gtk_label_new (_(headers[c]));
 
       gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
       gtk_widget_add_css_class (label, "heading");
-      gtk_grid_attach (self->preview_grid, label, c, 0, 1, 1);
+      gtk_grid_attach (self->preview_grid, label, c, 1, 1, 1);
     }
   for (guint i = 0; strata != NULL && JSON_NODE_HOLDS_ARRAY (strata) &&
        i < json_array_get_length (json_node_get_array (strata)); i++)
@@ -895,7 +901,7 @@ show_preview (SuiTaskEditor *self)
           GtkWidget *label = gtk_label_new (cells[c]);
 
           gtk_label_set_xalign (GTK_LABEL (label), 0);
-          gtk_grid_attach (self->preview_grid, label, c, i + 1, 1, 1);
+          gtk_grid_attach (self->preview_grid, label, c, i + 2, 1, 1);
           g_free (cells[c]);
         }
     }
