@@ -998,44 +998,47 @@ owner_client (GtkWidget           *owner,
   return G_STRUCT_MEMBER (SuiRpcClient *, owner, record_form->client_offset);
 }
 
-static GPtrArray *
-dup_fields_text (const SuiRecordForm *record_form,
-                 GtkWidget          **rows)
+/**
+ * sui_form_dup_fields_text:
+ *
+ * Returns: (transfer full): each field of the table as text, in the table's order
+ */
+GPtrArray *
+sui_form_dup_fields_text (const SuiFieldSpec *specs,
+                          guint               n_specs,
+                          GtkWidget         **rows)
 {
   GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
 
-  for (guint i = 0; i < record_form->n_specs; i++)
-    g_ptr_array_add (texts, dup_field_text (&record_form->specs[i], rows[i]));
+  for (guint i = 0; i < n_specs; i++)
+    g_ptr_array_add (texts, dup_field_text (&specs[i], rows[i]));
   return texts;
 }
 
-/* The record as someone else saved it, merged with what the user typed: a field the user
- * changed keeps their value, any other shows the stored one, and a field both changed says
- * so at the field. The form's fill() gives each version as the fields show it, so the three
- * are compared in the same terms. */
-static void
-record_reloaded (SuiForm             *form,
-                 GtkWidget           *owner,
-                 const SuiRecordForm *record_form,
-                 JsonObject          *json)
+/**
+ * sui_form_merge_stale:
+ * @typed: the fields as the user left them before the record was fetched anew
+ * @before: the fields as the record the user started from fills them
+ * @stored: the fields as the record someone else saved fills them (what @rows show now)
+ *
+ * Merges a record someone else saved with what the user typed: a field the user changed
+ * keeps their value, any other shows the stored one, and a field both changed says so at the
+ * field. The three sets are the fields' texts, so they compare in the terms the form shows.
+ */
+void
+sui_form_merge_stale (SuiForm            *form,
+                      const SuiFieldSpec *specs,
+                      guint               n_specs,
+                      GtkWidget         **rows,
+                      GPtrArray          *typed,
+                      GPtrArray          *before,
+                      GPtrArray          *stored)
 {
-  SuiRegisterRow **record = owner_record (owner, record_form);
-  GtkWidget **rows = &G_STRUCT_MEMBER (GtkWidget *, owner, record_form->rows_offset);
-  g_autoptr(GPtrArray) typed = dup_fields_text (record_form, rows);
-  g_autoptr(GPtrArray) before = NULL;
-  g_autoptr(GPtrArray) stored = NULL;
   gboolean both = FALSE;
 
-  record_form->fill (owner);
-  before = dup_fields_text (record_form, rows);
-  g_clear_object (record);
-  *record = sui_register_row_new (json);
-  record_form->fill (owner);
-  stored = dup_fields_text (record_form, rows);
-
-  for (guint i = 0; i < record_form->n_specs; i++)
+  for (guint i = 0; i < n_specs; i++)
     {
-      const SuiFieldSpec *spec = &record_form->specs[i];
+      const SuiFieldSpec *spec = &specs[i];
       const char *mine = g_ptr_array_index (typed, i);
       const char *base = g_ptr_array_index (before, i);
       const char *theirs = g_ptr_array_index (stored, i);
@@ -1065,6 +1068,31 @@ record_reloaded (SuiForm             *form,
                              : _("Someone else changed this record meanwhile. Their changes "
                                  "are shown, and what you entered is kept. Check the form and "
                                  "save again."));
+}
+
+/* A register record someone else saved, merged with what the user typed. The form's fill()
+ * gives each version as the fields show it. */
+static void
+record_reloaded (SuiForm             *form,
+                 GtkWidget           *owner,
+                 const SuiRecordForm *record_form,
+                 JsonObject          *json)
+{
+  SuiRegisterRow **record = owner_record (owner, record_form);
+  GtkWidget **rows = &G_STRUCT_MEMBER (GtkWidget *, owner, record_form->rows_offset);
+  const SuiFieldSpec *specs = record_form->specs;
+  guint n_specs = record_form->n_specs;
+  g_autoptr(GPtrArray) typed = sui_form_dup_fields_text (specs, n_specs, rows);
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
+
+  record_form->fill (owner);
+  before = sui_form_dup_fields_text (specs, n_specs, rows);
+  g_clear_object (record);
+  *record = sui_register_row_new (json);
+  record_form->fill (owner);
+  stored = sui_form_dup_fields_text (specs, n_specs, rows);
+  sui_form_merge_stale (form, specs, n_specs, rows, typed, before, stored);
 }
 
 static void

@@ -162,6 +162,16 @@ void          sui_form_add_members       (JsonBuilder        *builder,
                                           guint               n_specs,
                                           GtkWidget         **rows,
                                           gboolean            editing);
+GPtrArray    *sui_form_dup_fields_text   (const SuiFieldSpec *specs,
+                                          guint               n_specs,
+                                          GtkWidget         **rows);
+void          sui_form_merge_stale       (SuiForm            *form,
+                                          const SuiFieldSpec *specs,
+                                          guint               n_specs,
+                                          GtkWidget         **rows,
+                                          GPtrArray          *typed,
+                                          GPtrArray          *before,
+                                          GPtrArray          *stored);
 
 /* The register dialogs (objects, inspectors): a record edited through a field table */
 typedef struct

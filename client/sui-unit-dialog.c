@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Same pattern as the user dialog: the server validates, each message lands under its field,
- * and a stale version reloads the unit.
+ * and a stale version shows the unit as someone else saved it, keeping what was typed.
  */
 #include "sui-config.h"
 
@@ -104,16 +104,38 @@ fill_from_unit (SuiUnitDialog *self)
   sui_form_combo_set_id (self->parent_row, sui_unit_get_parent_id (self->unit));
 }
 
+/* The fields compared when someone else saved the unit first; the parent combo's codes are
+ * the units' ids. */
+static const SuiFieldSpec merged_fields[] = {
+  { "name", SUI_FIELD_ENTRY, NULL, SUI_FIELD_REQUIRED },
+  { "code", SUI_FIELD_ENTRY, NULL, SUI_FIELD_REQUIRED },
+  { "kind", SUI_FIELD_COMBO, NULL, SUI_FIELD_REQUIRED },
+  { "parent_id", SUI_FIELD_COMBO, NULL, SUI_FIELD_OPTIONAL },
+};
+
+/* Someone else saved the unit first: show their version, keeping what the user typed. */
 static void
 unit_reloaded (GtkWidget  *owner,
                JsonObject *record)
 {
   SuiUnitDialog *self = SUI_UNIT_DIALOG (owner);
+  GtkWidget *rows[] = { GTK_WIDGET (self->name_row), GTK_WIDGET (self->code_row),
+                        GTK_WIDGET (self->kind_row), GTK_WIDGET (self->parent_row) };
+  g_autoptr(GPtrArray) typed = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
 
+  G_STATIC_ASSERT (G_N_ELEMENTS (rows) == G_N_ELEMENTS (merged_fields));
+  typed = sui_form_dup_fields_text (merged_fields, G_N_ELEMENTS (rows), rows);
+  fill_from_unit (self);
+  before = sui_form_dup_fields_text (merged_fields, G_N_ELEMENTS (rows), rows);
   g_clear_object (&self->unit);
   self->unit = sui_unit_new_from_json (record);
   fill_parents (self);
   fill_from_unit (self);
+  stored = sui_form_dup_fields_text (merged_fields, G_N_ELEMENTS (rows), rows);
+  sui_form_merge_stale (self->form, merged_fields, G_N_ELEMENTS (rows), rows, typed, before,
+                        stored);
 }
 
 static void

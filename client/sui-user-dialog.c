@@ -3,8 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The server is the judge of what is valid: the dialog sends what was entered and shows each
- * -32010 message under its field. A stale version (-32009) reloads the record and asks the
- * administrator to try again rather than overwriting someone else's change.
+ * -32010 message under its field. A stale version (-32009) fetches the record anew and shows
+ * someone else's change beside what the administrator typed, who then saves again; nothing is
+ * overwritten unseen.
  */
 #include "sui-config.h"
 
@@ -105,16 +106,37 @@ fill_from_user (SuiUserDialog *self)
   sui_form_combo_set_id (self->unit_row, sui_user_get_unit_id (self->user));
 }
 
+/* The fields compared when someone else saved the user first (the login cannot change); the
+ * unit combo's codes are the units' ids. */
+static const SuiFieldSpec merged_fields[] = {
+  { "name", SUI_FIELD_ENTRY, NULL, SUI_FIELD_REQUIRED },
+  { "role", SUI_FIELD_COMBO, NULL, SUI_FIELD_REQUIRED },
+  { "unit_id", SUI_FIELD_COMBO, NULL, SUI_FIELD_REQUIRED },
+};
+
+/* Someone else saved the user first: show their version, keeping what the admin typed. */
 static void
 user_reloaded (GtkWidget  *owner,
                JsonObject *record)
 {
   SuiUserDialog *self = SUI_USER_DIALOG (owner);
+  GtkWidget *rows[] = { GTK_WIDGET (self->name_row), GTK_WIDGET (self->role_row),
+                        GTK_WIDGET (self->unit_row) };
+  g_autoptr(GPtrArray) typed = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
 
+  G_STATIC_ASSERT (G_N_ELEMENTS (rows) == G_N_ELEMENTS (merged_fields));
+  typed = sui_form_dup_fields_text (merged_fields, G_N_ELEMENTS (rows), rows);
+  fill_from_user (self);
+  before = sui_form_dup_fields_text (merged_fields, G_N_ELEMENTS (rows), rows);
   g_clear_object (&self->user);
   self->user = sui_user_new_from_json (record);
   fill_units (self);
   fill_from_user (self);
+  stored = sui_form_dup_fields_text (merged_fields, G_N_ELEMENTS (rows), rows);
+  sui_form_merge_stale (self->form, merged_fields, G_N_ELEMENTS (rows), rows, typed, before,
+                        stored);
 }
 
 static void

@@ -442,6 +442,7 @@ test_edit_user_conflict (Fixture       *f,
   g_autoptr(JsonNode) competing = NULL;
   g_autoptr(JsonObject) now = NULL;
   g_autofree char *name = NULL;
+  gint64 unit_id = 0;
   g_autofree char *login = g_strconcat (f->prefix, "sup_changan", NULL);
   DialogState state = { 0 };
 
@@ -463,11 +464,19 @@ test_edit_user_conflict (Fixture       *f,
   gtk_widget_activate_action (GTK_WIDGET (state.dialog), "dialog.save", NULL);
   sui_test_wait_until (reloaded_after_conflict, &state, 10000);
 
+  /* The dialog shows the other change (the unit) and keeps what we typed (the name), marking
+   * the name as changed by both. */
   g_assert_cmpstr (sui_user_dialog_get_message (state.dialog), ==,
-                   "This record was changed by someone else. It has been reloaded; "
-                   "please try again.");
-  g_object_get (state.dialog, "name", &name, NULL);
-  g_assert_cmpstr (name, ==, "张大伟");
+                   "Someone else changed this record meanwhile. Their changes are shown, and "
+                   "what you entered is kept; the marked fields were changed by both of you. "
+                   "Check the form and save again.");
+  g_object_get (state.dialog, "name", &name, "unit-id", &unit_id, NULL);
+  g_assert_cmpstr (name, ==, "张伟伟");
+  g_assert_cmpint (unit_id, ==, amr);
+  g_assert_cmpstr (sui_user_dialog_get_field_error (state.dialog, "name"), ==,
+                   "Someone else changed this to “张大伟”. Saving keeps what you entered here.");
+  g_assert_null (sui_user_dialog_get_field_error (state.dialog, "unit_id"));
+  g_assert_null (sui_user_dialog_get_field_error (state.dialog, "role"));
   g_assert_null (state.saved);
 
   /* Our stale save changed nothing. */
@@ -476,8 +485,7 @@ test_edit_user_conflict (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (now, "name"), ==, "张大伟");
   g_clear_pointer (&now, json_object_unref);
 
-  /* The next attempt names the version it now holds and keeps the other change (the unit). */
-  g_object_set (state.dialog, "name", "张伟伟", NULL);
+  /* Saving again names the version it now holds: our name, their unit. */
   gtk_widget_activate_action (GTK_WIDGET (state.dialog), "dialog.save", NULL);
   sui_test_wait_until (dialog_saved, &state, 10000);
   g_assert_cmpint (sui_user_get_version (state.saved), ==, 3);
@@ -586,6 +594,7 @@ typedef struct
 {
   SuiUnitDialog *dialog;
   SuiUnit *saved;
+  gint64 stale_version;
 } UnitDialogState;
 
 static gboolean
@@ -596,6 +605,19 @@ unit_dialog_idle (gpointer data)
 
   g_object_get (state->dialog, "busy", &busy, NULL);
   return !busy;
+}
+
+/* The dialog holds a newer version than the one it was opened with, and is idle. */
+static gboolean
+unit_dialog_reloaded (gpointer data)
+{
+  UnitDialogState *state = data;
+  g_autoptr(SuiUnit) held = NULL;
+
+  if (!unit_dialog_idle (state))
+    return FALSE;
+  g_object_get (state->dialog, "unit", &held, NULL);
+  return held != NULL && sui_unit_get_version (held) > state->stale_version;
 }
 
 static gboolean
@@ -661,6 +683,71 @@ test_create_unit_validation (Fixture       *f,
   g_assert_finalize_object (state.dialog);
 }
 
+/* Another administrator recodes a unit while we rename it: saving again keeps both. */
+static void
+test_edit_unit_conflict (Fixture       *f,
+                         gconstpointer  data)
+{
+  gint64 bureau = sui_test_daemon_get_unit_id (test_daemon, "bureau");
+  g_autofree char *name = g_strdup_printf ("冲突测试局%u号", f->case_no);
+  g_autofree char *renamed = g_strdup_printf ("冲突测试分局%u号", f->case_no);
+  g_autofree char *code = g_strdup_printf ("%sclash", f->prefix);
+  g_autofree char *recoded = g_strdup_printf ("%sclash2", f->prefix);
+  g_autofree char *shown_name = NULL;
+  g_autofree char *shown_code = NULL;
+  g_autoptr(JsonNode) created = NULL;
+  g_autoptr(JsonNode) competing = NULL;
+  g_autoptr(JsonNode) now = NULL;
+  g_autoptr(SuiUnit) unit = NULL;
+  UnitDialogState state = { 0 };
+  JsonObject *object;
+
+  created = sui_test_daemon_rpc (test_daemon, "units.create",
+                                 "{\"name\":\"%s\",\"code\":\"%s\",\"kind\":\"department\","
+                                 "\"parent_id\":%" G_GINT64_FORMAT "}", name, code, bureau);
+  unit = sui_unit_new_from_json (json_node_get_object (created));
+  state.dialog = g_object_ref_sink (sui_unit_dialog_new (f->client,
+                                                         sui_admin_page_get_units (f->page),
+                                                         unit));
+  g_signal_connect (state.dialog, "saved", G_CALLBACK (on_unit_saved), &state);
+  g_object_set (state.dialog, "name", renamed, NULL);
+
+  competing = sui_test_daemon_rpc (test_daemon, "units.update",
+                                   "{\"id\":%" G_GINT64_FORMAT ",\"version\":%" G_GINT64_FORMAT
+                                   ",\"code\":\"%s\"}", sui_unit_get_id (unit),
+                                   sui_unit_get_version (unit), recoded);
+
+  gtk_widget_activate_action (GTK_WIDGET (state.dialog), "dialog.save", NULL);
+  state.stale_version = sui_unit_get_version (unit);
+  sui_test_wait_until (unit_dialog_reloaded, &state, 10000);
+
+  g_assert_cmpstr (sui_unit_dialog_get_message (state.dialog), ==,
+                   "Someone else changed this record meanwhile. Their changes are shown, and "
+                   "what you entered is kept. Check the form and save again.");
+  g_object_get (state.dialog, "name", &shown_name, "code", &shown_code, NULL);
+  g_assert_cmpstr (shown_name, ==, renamed);
+  g_assert_cmpstr (shown_code, ==, recoded);
+  g_assert_null (sui_unit_dialog_get_field_error (state.dialog, "name"));
+  g_assert_null (sui_unit_dialog_get_field_error (state.dialog, "code"));
+  g_assert_null (state.saved);
+
+  gtk_widget_activate_action (GTK_WIDGET (state.dialog), "dialog.save", NULL);
+  sui_test_wait_until (unit_dialog_saved, &state, 10000);
+
+  now = sui_test_daemon_rpc (test_daemon, "units.get", "{\"id\":%" G_GINT64_FORMAT "}",
+                             sui_unit_get_id (unit));
+  object = json_node_get_object (now);
+  g_assert_cmpint (json_object_get_int_member (object, "version"), ==,
+                   sui_unit_get_version (unit) + 2);
+  g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, renamed);
+  g_assert_cmpstr (json_object_get_string_member (object, "code"), ==, recoded);
+  g_assert_cmpstr (json_object_get_string_member (object, "kind"), ==, "department");
+  g_assert_cmpint (json_object_get_int_member (object, "parent_id"), ==, bureau);
+
+  g_clear_object (&state.saved);
+  g_assert_finalize_object (state.dialog);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -692,6 +779,8 @@ main (int   argc,
               fixture_setup, test_disable_user_confirmed, fixture_teardown);
   g_test_add ("/admin-page/create-unit-validation", Fixture, NULL,
               fixture_setup, test_create_unit_validation, fixture_teardown);
+  g_test_add ("/admin-page/edit-unit-conflict", Fixture, NULL,
+              fixture_setup, test_edit_unit_conflict, fixture_teardown);
 
   test_daemon = sui_test_daemon_new (args);
   status = g_test_run ();
