@@ -42,6 +42,7 @@ struct _SuiObjectsPage
   GtkLabel *filter_label;
   GtkScrolledWindow *scrolled;
   GtkColumnView *objects_view;
+  GtkColumnViewColumn *name_column;
   GtkBox *detail_box;
   GtkSpinner *spinner;
   GtkLabel *count_label;
@@ -1848,13 +1849,15 @@ sui_objects_page_init (SuiObjectsPage *self)
   self->tag_modes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->object_tags = g_ptr_array_new_with_free_func (g_object_unref);
 
-  add_column (self, "licence_no", _("Licence No."), 116);
-  add_column (self, "name", _("Business name"), 170);
-  add_column (self, "type", _("Type"), 90);
-  add_column (self, "district", _("District"), 70);
-  add_column (self, "status", _("Status"), 52);
-  add_column (self, "risk_class", _("Risk"), 46);
-  add_column (self, "credit_grade", _("Credit"), 50);
+  /* Sized so that every column, the tags included, shows beside the detail pane in the
+   * default window, for an admin with the unit column too (the name narrows for it). */
+  add_column (self, "licence_no", _("Licence No."), 100);
+  self->name_column = add_column (self, "name", _("Business name"), 170);
+  add_column (self, "type", _("Type"), 84);
+  add_column (self, "district", _("District"), 56);
+  add_column (self, "status", _("Status"), 44);
+  add_column (self, "risk_class", _("Risk"), 42);
+  add_column (self, "credit_grade", _("Credit"), 46);
   add_column (self, "tag_ids", _("Tags"), 0);
 
   g_signal_connect_swapped (self->type_dropdown, "notify::selected",
@@ -1884,7 +1887,9 @@ sui_objects_page_new (SuiRpcClient    *client,
   /* An admin sees every unit's objects: say whose each one is. */
   if (admin)
     {
-      GtkColumnViewColumn *column = add_column (self, "unit_id", _("Unit"), 150);
+      GtkColumnViewColumn *column = add_column (self, "unit_id", _("Unit"), 120);
+
+      gtk_column_view_column_set_fixed_width (self->name_column, 130);
 
       g_object_ref (column);
       gtk_column_view_remove_column (self->objects_view, column);

@@ -14,5 +14,12 @@ char     *sui_settings_get_last_login  (void);
 gboolean  sui_settings_save            (const char  *server_url,
                                         const char  *last_login,
                                         GError     **error);
+gboolean  sui_settings_get_window_size (int         *width,
+                                        int         *height,
+                                        gboolean    *maximized);
+gboolean  sui_settings_save_window_size (int          width,
+                                         int          height,
+                                         gboolean     maximized,
+                                         GError     **error);
 
 G_END_DECLS

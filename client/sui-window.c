@@ -17,6 +17,7 @@
 #include "sui-json.h"
 #include "sui-objects-page.h"
 #include "sui-plans-page.h"
+#include "sui-settings.h"
 #include "sui-tags-page.h"
 #include "sui-user.h"
 #include "sui-window.h"
@@ -52,11 +53,50 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (SuiWindow, sui_window, ADW_TYPE_APPLICATION_WINDOW)
 
+/* The size to open with next time: the unmaximized size, and whether it was maximized. */
+static void
+remember_size (SuiWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  int width = 0;
+  int height = 0;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  if (width <= 0 || height <= 0)
+    return;
+  if (!sui_settings_save_window_size (width, height, gtk_window_is_maximized (GTK_WINDOW (self)),
+                                      &error))
+    g_warning ("Could not remember the window size: %s", error->message);
+}
+
+static void
+restore_size (SuiWindow *self)
+{
+  int width, height;
+  gboolean maximized;
+
+  if (!sui_settings_get_window_size (&width, &height, &maximized))
+    return;
+  gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+  if (maximized)
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static gboolean
+sui_window_close_request (GtkWindow *window)
+{
+  remember_size (SUI_WINDOW (window));
+
+  return GTK_WINDOW_CLASS (sui_window_parent_class)->close_request (window);
+}
+
 static void
 leave_session (SuiWindow  *self,
                const char *message)
 {
   GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  remember_size (self);
 
   if (self->events != NULL)
     sui_events_client_stop (self->events);
@@ -371,12 +411,14 @@ sui_window_class_init (SuiWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->constructed = sui_window_constructed;
   object_class->dispose = sui_window_dispose;
   object_class->finalize = sui_window_finalize;
   object_class->get_property = sui_window_get_property;
   object_class->set_property = sui_window_set_property;
+  window_class->close_request = sui_window_close_request;
 
   properties[PROP_CLIENT] =
     g_param_spec_object ("client", NULL, NULL, SUI_TYPE_RPC_CLIENT,
@@ -411,6 +453,7 @@ static void
 sui_window_init (SuiWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  restore_size (self);
 }
 
 SuiWindow *

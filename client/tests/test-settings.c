@@ -1,4 +1,4 @@
-/* test-settings.c: the server address is remembered between runs
+/* test-settings.c: the server address and the window size are remembered between runs
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -65,6 +65,41 @@ test_unreadable_file (void)
   g_assert_cmpstr (url, ==, SUI_DEFAULT_SERVER_URL);
 }
 
+static void
+test_window_size (void)
+{
+  g_autofree char *path = sui_settings_get_path ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  int width = -1, height = -1;
+  gboolean maximized = FALSE;
+
+  /* Nothing remembered: the outs stay as they were. */
+  g_assert_false (sui_settings_get_window_size (&width, &height, &maximized));
+  g_assert_cmpint (width, ==, -1);
+
+  g_assert_true (sui_settings_save ("http://10.1.2.3:8470", "admin", &error));
+  g_assert_true (sui_settings_save_window_size (1440, 900, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (sui_settings_get_window_size (&width, &height, &maximized));
+  g_assert_cmpint (width, ==, 1440);
+  g_assert_cmpint (height, ==, 900);
+  g_assert_true (maximized);
+
+  /* The connection is kept beside it. */
+  url = sui_settings_get_server_url ();
+  g_assert_cmpstr (url, ==, "http://10.1.2.3:8470");
+
+  /* A damaged size is ignored rather than opening a window nobody can use. */
+  g_assert_true (g_file_set_contents (path, "[window]\nwidth=12\nheight=900\n"
+                                      "maximized=false\n", -1, &error));
+  g_assert_false (sui_settings_get_window_size (&width, &height, &maximized));
+  g_assert_true (g_file_set_contents (path, "[window]\nwidth=wide\nheight=900\n", -1,
+                                      &error));
+  g_assert_false (sui_settings_get_window_size (&width, &height, &maximized));
+  g_assert_cmpint (width, ==, 1440);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -75,6 +110,7 @@ main (int   argc,
   g_test_add_func ("/settings/default", test_default);
   g_test_add_func ("/settings/save-and-load", test_save_and_load);
   g_test_add_func ("/settings/unreadable-file", test_unreadable_file);
+  g_test_add_func ("/settings/window-size", test_window_size);
 
   return g_test_run ();
 }

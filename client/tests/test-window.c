@@ -6,10 +6,12 @@
 #include "sui-config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "sui-rpc-client.h"
+#include "sui-settings.h"
 #include "sui-test-daemon.h"
 #include "sui-window.h"
 
@@ -73,20 +75,25 @@ open_window (Fixture    *f,
 /* gtk_window_destroy() drops the window from the toplevels; our own reference keeps the
  * object (and "destroy" unsent) until the teardown. */
 static gboolean
-is_destroyed (gpointer data)
+window_gone (gpointer window)
 {
-  Fixture *f = data;
   GListModel *toplevels = gtk_window_get_toplevels ();
 
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
 
-      if (window == G_OBJECT (f->window))
+      if (item == window)
         return FALSE;
     }
 
   return TRUE;
+}
+
+static gboolean
+is_destroyed (gpointer data)
+{
+  return window_gone (((Fixture *) data)->window);
 }
 
 static gboolean
@@ -242,6 +249,48 @@ test_connection_banner (Fixture       *f,
   sui_test_wait_until (banner_hidden, f, 10000);
 }
 
+/* The desk opens at the size it was closed at; closing by the window manager and logging out
+ * both remember it. */
+static void
+test_remembers_size (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *path = sui_settings_get_path ();
+  g_autoptr(JsonNode) user = NULL;
+  g_autoptr(SuiWindow) second = NULL;
+  int width = 0, height = 0;
+  gboolean maximized = TRUE;
+
+  g_remove (path);
+  open_window (f, "sup");
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1010, 690);
+  gtk_window_close (GTK_WINDOW (f->window));
+  sui_test_wait_until (is_destroyed, f, 10000);
+
+  g_assert_true (sui_settings_get_window_size (&width, &height, &maximized));
+  g_assert_cmpint (width, ==, 1010);
+  g_assert_cmpint (height, ==, 690);
+  g_assert_false (maximized);
+
+  /* The next window (here: the next login) opens at that size. */
+  user = log_in (f, "insp");
+  second = g_object_ref (sui_window_new (NULL, f->client, user));
+  gtk_window_get_default_size (GTK_WINDOW (second), &width, &height);
+  g_assert_cmpint (width, ==, 1010);
+  g_assert_cmpint (height, ==, 690);
+
+  /* Logging out remembers too. */
+  gtk_window_present (GTK_WINDOW (second));
+  gtk_window_set_default_size (GTK_WINDOW (second), 1111, 777);
+  gtk_widget_activate_action (GTK_WIDGET (second), "win.logout", NULL);
+  sui_test_wait_until (window_gone, second, 10000);
+  g_assert_true (sui_settings_get_window_size (&width, &height, &maximized));
+  g_assert_cmpint (width, ==, 1111);
+  g_assert_cmpint (height, ==, 777);
+
+  g_remove (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -271,6 +320,8 @@ main (int   argc,
               fixture_setup, test_session_expired, fixture_teardown);
   g_test_add ("/window/connection-banner", Fixture, NULL,
               fixture_setup, test_connection_banner, fixture_teardown);
+  g_test_add ("/window/remembers-size", Fixture, NULL,
+              fixture_setup, test_remembers_size, fixture_teardown);
 
   test_daemon = sui_test_daemon_new (args);
   status = g_test_run ();
