@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sui-column-sort.h"
 #include "sui-export.h"
 #include "sui-import-dialog.h"
 #include "sui-inspector-dialog.h"
@@ -42,7 +43,6 @@ struct _SuiInspectorsPage
   gboolean admin;
 
   SuiPagedModel *inspectors;
-  GtkSortListModel *sorted;
   GtkSingleSelection *selection;
   JsonObject *reference;
   JsonArray *units;
@@ -915,37 +915,17 @@ bind_label (GtkSignalListItemFactory *factory,
     gtk_widget_add_css_class (label, "error");
 }
 
-typedef struct
-{
-  SuiInspectorsPage *self;
-  const char *member;
-} SortData;
-
-static int
-compare_cells (gconstpointer a,
-               gconstpointer b,
-               gpointer      user_data)
-{
-  SortData *data = user_data;
-  g_autofree char *x = cell_text (data->self, SUI_REGISTER_ROW ((gpointer) a), data->member);
-  g_autofree char *y = cell_text (data->self, SUI_REGISTER_ROW ((gpointer) b), data->member);
-
-  return g_utf8_collate (x, y);
-}
-
+/* @order: the inspectors.list order its header sorts by */
 static void
 add_column (SuiInspectorsPage *self,
             const char        *member,
             const char        *title,
-            int                width)
+            int                width,
+            const char        *order)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   GtkColumnViewColumn *column;
-  SortData *data = g_new0 (SortData, 1);
-  GtkSorter *sorter;
 
-  data->self = self;
-  data->member = member;
   g_object_set_data (G_OBJECT (factory), "page", self);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_label), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_label), (gpointer) member);
@@ -955,9 +935,7 @@ add_column (SuiInspectorsPage *self,
     gtk_column_view_column_set_fixed_width (column, width);
   else
     gtk_column_view_column_set_expand (column, TRUE);
-  sorter = GTK_SORTER (gtk_custom_sorter_new (compare_cells, data, g_free));
-  gtk_column_view_column_set_sorter (column, sorter);
-  g_object_unref (sorter);
+  sui_column_sort_set_order (column, order);
   gtk_column_view_append_column (self->inspectors_view, column);
   g_object_unref (column);
 }
@@ -990,6 +968,8 @@ sui_inspectors_page_dispose (GObject *object)
 {
   SuiInspectorsPage *self = (SuiInspectorsPage *)object;
 
+  if (self->inspectors_view != NULL)
+    sui_column_sort_detach (self->inspectors_view);
   g_clear_handle_id (&self->reload_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->detail_cancellable);
@@ -1007,7 +987,6 @@ sui_inspectors_page_dispose (GObject *object)
                                           self);
 
   g_clear_object (&self->selection);
-  g_clear_object (&self->sorted);
   g_clear_object (&self->inspectors);
   g_clear_object (&self->detail);
   g_clear_object (&self->client);
@@ -1109,13 +1088,14 @@ sui_inspectors_page_init (SuiInspectorsPage *self)
                             G_CALLBACK (on_filter_changed), self);
 
   /* Narrow enough that all columns fit beside the detail pane in the default window. */
-  add_column (self, "name", _("Name"), 70);
-  add_column (self, "cert_no", _("Certificate No."), 120);
-  add_column (self, "cert_valid_until", _("Valid Until"), 85);
-  add_column (self, "cert_state", _("Certificate"), 75);
-  add_column (self, "status", _("Duty"), 55);
-  add_column (self, "specialties", _("Specialties"), 0);
-  add_column (self, "contact", _("Contact"), 110);
+  add_column (self, "name", _("Name"), 70, "name");
+  add_column (self, "cert_no", _("Certificate No."), 120, "cert_no");
+  add_column (self, "cert_valid_until", _("Valid Until"), 85, "cert_valid_until");
+  /* A certificate's state follows from its end date. */
+  add_column (self, "cert_state", _("Certificate"), 75, "cert_valid_until");
+  add_column (self, "status", _("Duty"), 55, "status");
+  add_column (self, "specialties", _("Specialties"), 0, "specialties");
+  add_column (self, "contact", _("Contact"), 110, "contact");
 
   clear_detail (self, _("Select an inspector to see the certificate, recusals and history."));
 }
@@ -1135,10 +1115,8 @@ sui_inspectors_page_new (SuiRpcClient    *client,
   self->admin = admin;
 
   self->inspectors = sui_paged_model_new (client, "inspectors.list");
-  self->sorted = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->inspectors)),
-                                          g_object_ref (gtk_column_view_get_sorter (
-                                                          self->inspectors_view)));
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sorted)));
+  sui_column_sort_attach (self->inspectors_view, self->inspectors);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->inspectors)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_column_view_set_model (self->inspectors_view, GTK_SELECTION_MODEL (self->selection));

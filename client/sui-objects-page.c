@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sui-column-sort.h"
 #include "sui-export.h"
 #include "sui-grades-dialog.h"
 #include "sui-import-dialog.h"
@@ -52,7 +53,6 @@ struct _SuiObjectsPage
   gboolean admin;
 
   SuiPagedModel *objects;
-  GtkSortListModel *sorted;
   GtkMultiSelection *selection;
 
   JsonObject *reference;
@@ -1601,37 +1601,16 @@ bind_label (GtkSignalListItemFactory *factory,
   gtk_label_set_text (GTK_LABEL (label), text);
 }
 
-typedef struct
-{
-  SuiObjectsPage *self;
-  const char *member;
-} SortData;
-
-static int
-compare_cells (gconstpointer a,
-               gconstpointer b,
-               gpointer      user_data)
-{
-  SortData *data = user_data;
-  g_autofree char *x = cell_text (data->self, SUI_REGISTER_ROW ((gpointer) a), data->member);
-  g_autofree char *y = cell_text (data->self, SUI_REGISTER_ROW ((gpointer) b), data->member);
-
-  return g_utf8_collate (x, y);
-}
-
+/* @order: the objects.list order its header sorts by, NULL for none */
 static GtkColumnViewColumn *
 add_column (SuiObjectsPage *self,
             const char     *member,
             const char     *title,
-            int             width)
+            int             width,
+            const char     *order)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   GtkColumnViewColumn *column;
-  SortData *data = g_new0 (SortData, 1);
-  GtkSorter *sorter;
-
-  data->self = self;
-  data->member = member;
 
   g_object_set_data (G_OBJECT (factory), "page", self);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_label), NULL);
@@ -1642,9 +1621,8 @@ add_column (SuiObjectsPage *self,
     gtk_column_view_column_set_fixed_width (column, width);
   else
     gtk_column_view_column_set_expand (column, TRUE);
-  sorter = GTK_SORTER (gtk_custom_sorter_new (compare_cells, data, g_free));
-  gtk_column_view_column_set_sorter (column, sorter);
-  g_object_unref (sorter);
+  if (order != NULL)
+    sui_column_sort_set_order (column, order);
   gtk_column_view_append_column (self->objects_view, column);
   g_object_unref (column);
 
@@ -1707,6 +1685,8 @@ sui_objects_page_dispose (GObject *object)
 {
   SuiObjectsPage *self = (SuiObjectsPage *)object;
 
+  if (self->objects_view != NULL)
+    sui_column_sort_detach (self->objects_view);
   g_clear_handle_id (&self->reload_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->detail_cancellable);
@@ -1725,7 +1705,6 @@ sui_objects_page_dispose (GObject *object)
                                           self);
 
   g_clear_object (&self->selection);
-  g_clear_object (&self->sorted);
   g_clear_object (&self->objects);
   g_clear_object (&self->detail);
   g_clear_object (&self->client);
@@ -1851,14 +1830,14 @@ sui_objects_page_init (SuiObjectsPage *self)
 
   /* Sized so that every column, the tags included, shows beside the detail pane in the
    * default window, for an admin with the unit column too (the name narrows for it). */
-  add_column (self, "licence_no", _("Licence No."), 100);
-  self->name_column = add_column (self, "name", _("Business name"), 170);
-  add_column (self, "type", _("Type"), 84);
-  add_column (self, "district", _("District"), 56);
-  add_column (self, "status", _("Status"), 44);
-  add_column (self, "risk_class", _("Risk"), 42);
-  add_column (self, "credit_grade", _("Credit"), 46);
-  add_column (self, "tag_ids", _("Tags"), 0);
+  add_column (self, "licence_no", _("Licence No."), 100, "licence_no");
+  self->name_column = add_column (self, "name", _("Business name"), 170, "name");
+  add_column (self, "type", _("Type"), 84, "type");
+  add_column (self, "district", _("District"), 56, "district");
+  add_column (self, "status", _("Status"), 44, "status");
+  add_column (self, "risk_class", _("Risk"), 42, "risk_class");
+  add_column (self, "credit_grade", _("Credit"), 46, "credit_grade");
+  add_column (self, "tag_ids", _("Tags"), 0, NULL);
 
   g_signal_connect_swapped (self->type_dropdown, "notify::selected",
                             G_CALLBACK (on_choice_changed), self);
@@ -1887,7 +1866,7 @@ sui_objects_page_new (SuiRpcClient    *client,
   /* An admin sees every unit's objects: say whose each one is. */
   if (admin)
     {
-      GtkColumnViewColumn *column = add_column (self, "unit_id", _("Unit"), 120);
+      GtkColumnViewColumn *column = add_column (self, "unit_id", _("Unit"), 120, "unit");
 
       gtk_column_view_column_set_fixed_width (self->name_column, 130);
 
@@ -1897,13 +1876,12 @@ sui_objects_page_new (SuiRpcClient    *client,
       g_object_unref (column);
     }
 
-  /* objects (pages by keyset) → sort (loaded rows) → multi-selection → column view */
+  /* objects (pages by keyset, in the order the headers ask the server for) → multi-selection
+   * → column view */
   self->objects = sui_paged_model_new (client, "objects.list");
   sui_paged_model_set_page_size (self->objects, PAGE_SIZE);
-  self->sorted = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->objects)),
-                                          g_object_ref (gtk_column_view_get_sorter (
-                                                          self->objects_view)));
-  self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->sorted)));
+  sui_column_sort_attach (self->objects_view, self->objects);
+  self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->objects)));
   gtk_column_view_set_model (self->objects_view, GTK_SELECTION_MODEL (self->selection));
 
   g_signal_connect_object (self->objects, "notify::total", G_CALLBACK (update_count), self,

@@ -21,6 +21,8 @@ struct _SuiPagedModel
   SuiRpcClient *client;
   char *method;
   JsonNode *filter;
+  char *order;
+  gboolean descending;
   guint page_size;
 
   GPtrArray *items;
@@ -108,6 +110,16 @@ page_params (SuiPagedModel *self,
     {
       json_builder_set_member_name (builder, "filter");
       json_builder_add_value (builder, json_node_copy (self->filter));
+    }
+  if (self->order != NULL)
+    {
+      json_builder_set_member_name (builder, "order");
+      json_builder_add_string_value (builder, self->order);
+    }
+  if (self->descending)
+    {
+      json_builder_set_member_name (builder, "descending");
+      json_builder_add_boolean_value (builder, TRUE);
     }
   json_builder_set_member_name (builder, "limit");
   json_builder_add_int_value (builder, self->page_size);
@@ -284,6 +296,43 @@ sui_paged_model_set_filter (SuiPagedModel *self,
   sui_paged_model_reload (self);
 }
 
+/**
+ * sui_paged_model_set_order:
+ * @order: (nullable): one of the list method's orders (docs/protocol.md, "Orders"); %NULL
+ *   for the id
+ * @descending: whether to page from the other end
+ *
+ * Pages through the register in that order from the first page, unless it is the order the
+ * model already has.
+ */
+void
+sui_paged_model_set_order (SuiPagedModel *self,
+                           const char    *order,
+                           gboolean       descending)
+{
+  g_return_if_fail (SUI_IS_PAGED_MODEL (self));
+
+  if (g_strcmp0 (order, self->order) == 0 && !descending == !self->descending)
+    return;
+
+  g_free (self->order);
+  self->order = g_strdup (order);
+  self->descending = descending;
+  sui_paged_model_reload (self);
+}
+
+/* Returns: (transfer none) (nullable): the order set, %NULL for the id */
+const char *
+sui_paged_model_get_order (SuiPagedModel *self,
+                           gboolean      *descending)
+{
+  g_return_val_if_fail (SUI_IS_PAGED_MODEL (self), NULL);
+
+  if (descending != NULL)
+    *descending = self->descending;
+  return self->order;
+}
+
 /* Returns: (transfer none) (nullable) */
 JsonNode *
 sui_paged_model_get_filter (SuiPagedModel *self)
@@ -391,6 +440,7 @@ sui_paged_model_finalize (GObject *object)
   g_clear_pointer (&self->filter, json_node_unref);
   g_clear_pointer (&self->next_after, json_node_unref);
   g_clear_pointer (&self->method, g_free);
+  g_clear_pointer (&self->order, g_free);
 
   G_OBJECT_CLASS (sui_paged_model_parent_class)->finalize (object);
 }

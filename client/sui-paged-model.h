@@ -20,6 +20,11 @@ SuiPagedModel  *sui_paged_model_new           (SuiRpcClient   *client,
 void            sui_paged_model_set_filter    (SuiPagedModel  *self,
                                                JsonNode       *filter);
 JsonNode       *sui_paged_model_get_filter    (SuiPagedModel  *self);
+void            sui_paged_model_set_order     (SuiPagedModel  *self,
+                                               const char     *order,
+                                               gboolean        descending);
+const char     *sui_paged_model_get_order     (SuiPagedModel  *self,
+                                               gboolean       *descending);
 void            sui_paged_model_set_page_size (SuiPagedModel  *self,
                                                guint           page_size);
 void            sui_paged_model_cancel        (SuiPagedModel  *self);

@@ -840,28 +840,164 @@ sui_register_list_page (SuiCall     *call,
                             (const char * const *) params->pdata, error);
 }
 
+/* The orders a register list may be asked for besides its id: each a key expression in which
+ * "@" stands for the row's alias, compared together with the id so that the keyset is total.
+ * Names sort by pinyin (ICU's zh collation), coded columns by their reference table's order;
+ * missing text sorts as empty, a missing class or grade last. */
+typedef struct
+{
+  const char *name;
+  const char *key;
+} RegisterOrder;
+
+#define ZH_TEXT(column) "coalesce (@." column ", '') collate \"zh-x-icu\""
+
+/* The position of a code in its reference table's order, the table read once per query. */
+#define CODE_RANK(table, column) \
+  "coalesce (array_position ((select array_agg (t.code order by t.sort, t.code) from " table \
+  " t), @." column "), 2147483647)"
+
+/* The unit's place among all units by name, likewise read once rather than per row. */
+#define UNIT_RANK \
+  "coalesce (array_position ((select array_agg (u.id order by u.name collate \"zh-x-icu\"," \
+  " u.id) from unit u), @.unit_id), 2147483647)"
+
+static const RegisterOrder object_orders[] = {
+  { "licence_no", "@.licence_no" },
+  { "name", "@.name collate \"zh-x-icu\"" },   /* indexed with the id: object_name_order */
+  { "type", CODE_RANK ("object_type", "type") },
+  { "district", ZH_TEXT ("district") },
+  { "status", CODE_RANK ("object_status", "status") },
+  { "risk_class", "coalesce (@.risk_class, 'Z')" },
+  { "credit_grade", "coalesce (array_position ((select array_agg (g.grade order by g.sort,"
+                    " g.grade) from credit_grade_class g), @.credit_grade), 2147483647)" },
+  { "unit", UNIT_RANK },
+};
+
+static const RegisterOrder inspector_orders[] = {
+  { "name", "@.name collate \"zh-x-icu\"" },
+  { "cert_no", "@.cert_no" },
+  { "cert_valid_until", "@.cert_valid_until" },
+  { "status", CODE_RANK ("inspector_status", "status") },
+  { "specialties", ZH_TEXT ("specialties") },
+  { "contact", "coalesce (@.contact, '')" },
+  { "unit", UNIT_RANK },
+};
+
+static const RegisterOrder order_by_id = { "id", "@.id" };
+
+static char *
+order_key (const RegisterOrder *order,
+           const char          *alias)
+{
+  g_autoptr(GString) key = g_string_new (order->key);
+
+  g_string_replace (key, "@", alias, 0);
+  return g_string_free (g_steal_pointer (&key), FALSE);
+}
+
+/* A page ordered by a key: the keyset is the last row's (key, id), read from that row as it
+ * is now, so that `after` stays an id whatever the order. */
+static JsonNode *
+register_list_ordered_page (SuiCall             *call,
+                            const char          *table,
+                            const char          *alias,
+                            const char          *json_sql,
+                            const char          *where,
+                            GPtrArray           *params,
+                            const RegisterOrder *order,
+                            gboolean             descending,
+                            gboolean             with_count,
+                            gint64               after,
+                            gint64               limit,
+                            GError             **error)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autofree char *key = order_key (order, alias);
+  g_autofree char *limit_p = sui_sql_param (params, sui_pg_int_param (limit));
+  const char *dir = descending ? "desc" : "asc";
+  const char *back = descending ? "asc" : "desc";
+
+  g_string_append_printf (sql, "with ids as (select %s.id, %s as k from %s %s where %s",
+                          alias, key, table, alias, where);
+  if (after > 0)
+    {
+      g_autofree char *key_x = order_key (order, "sui_after");
+      g_autofree char *after_p = sui_sql_param (params, sui_pg_int_param (after));
+
+      g_string_append_printf (sql, " and (%s, %s.id) %s (select %s, sui_after.id from %s"
+                                   " sui_after where sui_after.id = %s::bigint)",
+                              key, alias, descending ? "<" : ">", key_x, table, after_p);
+    }
+  g_string_append_printf (sql,
+                          " order by 2 %s, 1 %s limit %s::integer)"
+                          " select json_build_object ("
+                          "  'items', coalesce ((select json_agg (%s order by ids.k %s,"
+                          "     ids.id %s) from ids join %s %s on %s.id = ids.id), '[]'),"
+                          "  'next_after', (select case when count (*) = %s::integer"
+                          "     then (select i.id from ids i order by i.k %s, i.id %s limit 1)"
+                          "     end from ids)",
+                          dir, dir, limit_p, json_sql, dir, dir, table, alias, alias, limit_p,
+                          back, back);
+  if (with_count)
+    g_string_append_printf (sql, ", 'total', (select count (*) from %s %s where %s)",
+                            table, alias, where);
+  g_string_append_c (sql, ')');
+  return sui_pg_query_json (call->conn, sql->str, params->len,
+                            (const char * const *) params->pdata, error);
+}
+
 JsonNode *
 sui_register_list (SuiCall        *call,
                    SuiFilterKind   kind,
                    const char     *json_sql,
                    GError        **error)
 {
+  gboolean objects = kind == SUI_FILTER_OBJECTS;
+  const char *table = objects ? "object" : "inspector";
+  const char *alias = objects ? "o" : "i";
+  const RegisterOrder *orders = objects ? object_orders : inspector_orders;
+  guint n_orders = objects ? G_N_ELEMENTS (object_orders) : G_N_ELEMENTS (inspector_orders);
+  const RegisterOrder *order = NULL;
+  const char *order_name = NULL;
   gint64 after = 0;
   gint64 limit = 0;
   gboolean with_count = FALSE;
+  gboolean descending = FALSE;
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) where = g_string_new (NULL);
 
   if (!sui_call_get_page (call, &after, &limit, error) ||
       !sui_call_get_bool (call, "with_count", FALSE, &with_count, error) ||
-      !sui_register_list_condition (call, kind, where, params, error))
+      !sui_call_get_string (call, "order", FALSE, &order_name, error) ||
+      !sui_call_get_bool (call, "descending", FALSE, &descending, error))
     return NULL;
 
-  if (kind == SUI_FILTER_OBJECTS)
-    return sui_register_list_page (call, "object", "o", json_sql, where->str, params,
+  if (order_name != NULL && !g_str_equal (order_name, "id"))
+    {
+      for (guint i = 0; i < n_orders && order == NULL; i++)
+        if (g_str_equal (orders[i].name, order_name))
+          order = &orders[i];
+      if (order == NULL)
+        {
+          g_autoptr(GString) reason = g_string_new ("must be one of id");
+
+          for (guint i = 0; i < n_orders; i++)
+            g_string_append_printf (reason, ", %s", orders[i].name);
+          return sui_call_param_error (call, "order", reason->str, error), NULL;
+        }
+    }
+
+  if (!sui_register_list_condition (call, kind, where, params, error))
+    return NULL;
+
+  /* By id upwards, the plain keyset every other list uses. */
+  if (order == NULL && !descending)
+    return sui_register_list_page (call, table, alias, json_sql, where->str, params,
                                    with_count, after, limit, error);
-  return sui_register_list_page (call, "inspector", "i", json_sql, where->str, params,
-                                 with_count, after, limit, error);
+  return register_list_ordered_page (call, table, alias, json_sql, where->str, params,
+                                     order != NULL ? order : &order_by_id, descending,
+                                     with_count, after, limit, error);
 }
 
 void

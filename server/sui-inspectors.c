@@ -444,8 +444,9 @@ static const SuiMethod inspectors_methods[] = {
   {
     .name = "inspectors.list",
     .roles = SUI_ROLE_SUPERVISOR | SUI_ROLE_ADMIN,
-    .params = "[filter]:object, [with_count]:boolean, [after]:integer, [limit]:integer",
-    .summary = "Inspectors matching a filter expression, by id, keyset-paged",
+    .params = "[filter]:object, [with_count]:boolean, [order]:string, [descending]:boolean, "
+              "[after]:integer, [limit]:integer",
+    .summary = "Inspectors matching a filter expression, by id or another order, keyset-paged",
     .handler = inspectors_list,
   },
   {

@@ -521,9 +521,9 @@ static const SuiMethod objects_methods[] = {
     .name = "objects.list",
     .roles = SUI_ROLE_SUPERVISOR | SUI_ROLE_ADMIN,
     .params = "[filter]:object, [include_retired]:boolean, [with_count]:boolean, "
-              "[after]:integer, [limit]:integer",
-    .summary = "Objects matching a filter expression, by id, keyset-paged (supervisors: "
-               "their unit's)",
+              "[order]:string, [descending]:boolean, [after]:integer, [limit]:integer",
+    .summary = "Objects matching a filter expression, by id or another order, keyset-paged "
+               "(supervisors: their unit's)",
     .handler = objects_list,
   },
   {

@@ -20,6 +20,7 @@
 #include "sui-registry-dialog.h"
 #include "sui-object-dialog.h"
 #include "sui-objects-page.h"
+#include "sui-paged-model.h"
 #include "sui-register-row.h"
 #include "sui-rpc-client.h"
 #include "sui-test-daemon.h"
@@ -172,6 +173,139 @@ test_paging (Fixture       *f,
       g_assert_cmpint (sui_register_row_get_id (row), >, previous);
       previous = sui_register_row_get_id (row);
     }
+}
+
+static gboolean
+scrolled_for_more (gpointer data)
+{
+  LoadedMore *wait = data;
+  GtkAdjustment *adjustment = sui_objects_page_get_vadjustment (wait->f->page);
+
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  return loaded_more (wait);
+}
+
+static GtkColumnView *
+find_column_view (GtkWidget *widget)
+{
+  if (GTK_IS_COLUMN_VIEW (widget))
+    return GTK_COLUMN_VIEW (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkColumnView *found = find_column_view (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  Fixture *f;
+  const char *order;
+  gboolean descending;
+} SortedBy;
+
+static gboolean
+sorted_by (gpointer data)
+{
+  SortedBy *wait = data;
+  SuiPagedModel *model = SUI_PAGED_MODEL (sui_objects_page_get_objects (wait->f->page));
+  gboolean descending = FALSE;
+  const char *order = sui_paged_model_get_order (model, &descending);
+
+  return g_strcmp0 (order, wait->order) == 0 && descending == wait->descending &&
+         n_loaded (wait->f) > 0 && !sui_objects_page_get_loading (wait->f->page);
+}
+
+/* The ids the server lists first in an order, as @after continues. */
+static GArray *
+server_ids (Fixture    *f,
+            const char *order,
+            gboolean    descending,
+            guint       limit)
+{
+  g_autofree char *params = g_strdup_printf ("{\"order\":\"%s\",\"descending\":%s,"
+                                             "\"limit\":%u}", order,
+                                             descending ? "true" : "false", limit);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) page = sui_test_daemon_rpc_full (test_daemon, f->token, "objects.list",
+                                                       params, NULL, &error);
+  JsonArray *items;
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  g_assert_no_error (error);
+  items = json_object_get_array_member (json_node_get_object (page), "items");
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      gint64 id = json_object_get_int_member (json_array_get_object_element (items, i), "id");
+
+      g_array_append_val (ids, id);
+    }
+  return ids;
+}
+
+static void
+assert_loaded_as_server (Fixture    *f,
+                         const char *order,
+                         gboolean    descending)
+{
+  GListModel *objects = sui_objects_page_get_objects (f->page);
+  g_autoptr(GArray) ids = server_ids (f, order, descending, n_loaded (f));
+
+  g_assert_cmpuint (ids->len, ==, n_loaded (f));
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(SuiRegisterRow) row = g_list_model_get_item (objects, i);
+
+      g_assert_cmpint (sui_register_row_get_id (row), ==, g_array_index (ids, gint64, i));
+    }
+}
+
+/* A column header sorts the whole register on the server, not the rows loaded so far, and
+ * scrolling goes on in that order. */
+static void
+test_sort (Fixture       *f,
+           gconstpointer  data)
+{
+  GtkColumnView *view = find_column_view (GTK_WIDGET (f->page));
+  GListModel *columns = gtk_column_view_get_columns (view);
+  g_autoptr(GtkColumnViewColumn) licence = g_list_model_get_item (columns, 0);
+  g_autoptr(GtkColumnViewColumn) name = g_list_model_get_item (columns, 1);
+  g_autoptr(GtkColumnViewColumn) tags = g_list_model_get_item (columns,
+                                                               g_list_model_get_n_items (columns)
+                                                               - 1);
+  SortedBy wait = { f, "name", TRUE };
+  LoadedMore more = { f, PAGE_SIZE };
+  g_autoptr(SuiRegisterRow) first = NULL;
+  g_autoptr(SuiRegisterRow) last = NULL;
+
+  g_assert_nonnull (view);
+  /* The tags column has no order on the server, so its header does not sort. */
+  g_assert_null (gtk_column_view_column_get_sorter (tags));
+
+  gtk_column_view_sort_by_column (view, name, GTK_SORT_DESCENDING);
+  sui_test_wait_until (sorted_by, &wait, 10000);
+  g_assert_cmpuint (n_loaded (f), ==, PAGE_SIZE);
+  assert_loaded_as_server (f, "name", TRUE);
+
+  /* The reloaded rows are laid out anew: keep scrolling to the end until the next page
+   * comes. */
+  sui_test_wait_until (scrolled_for_more, &more, 10000);
+  g_assert_cmpuint (n_loaded (f), ==, 2 * PAGE_SIZE);
+  assert_loaded_as_server (f, "name", TRUE);
+
+  wait.order = "licence_no";
+  wait.descending = FALSE;
+  gtk_column_view_sort_by_column (view, licence, GTK_SORT_ASCENDING);
+  sui_test_wait_until (sorted_by, &wait, 10000);
+  assert_loaded_as_server (f, "licence_no", FALSE);
+  first = g_list_model_get_item (sui_objects_page_get_objects (f->page), 0);
+  last = g_list_model_get_item (sui_objects_page_get_objects (f->page), n_loaded (f) - 1);
+  g_assert_cmpstr (sui_register_row_get_string (first, "licence_no"), <,
+                   sui_register_row_get_string (last, "licence_no"));
 }
 
 /* The filter bar makes the expression of docs/protocol.md, and the count is the server's. */
@@ -728,6 +862,8 @@ main (int   argc,
 
   g_test_add ("/objects-page/paging", Fixture, NULL,
               fixture_setup, test_paging, fixture_teardown);
+  g_test_add ("/objects-page/sort", Fixture, NULL,
+              fixture_setup, test_sort, fixture_teardown);
   g_test_add ("/objects-page/filter", Fixture, NULL,
               fixture_setup, test_filter, fixture_teardown);
   g_test_add ("/objects-page/bulk-tag", Fixture, NULL,

@@ -215,6 +215,67 @@ def test_objects_list_paging():
     assert len(page['items']) >= 7
 
 
+def walk_pages(d, token, method, params, limit):
+    """Every item of a list, page by page (`after` from `next_after`)."""
+    items, after = [], None
+    while True:
+        page = dict(params, limit=limit)
+        if after is not None:
+            page['after'] = after
+        answer = d.rpc(method, page, token=token)
+        items += answer['items']
+        after = answer['next_after']
+        if after is None:
+            return items
+
+
+def test_objects_list_orders():
+    """Server-side orders page by keyset like the id order: every row once, in order."""
+    db, d, t, units = env()
+    names = ['张记烟酒', '安平商店', '李家便利', '王氏超市', '赵六商行', '安平商店']
+    grades = ['B', 'AAA', None, 'D', 'AA', 'C']
+    made = [make_object(t['sup_ca'], name=n, district='新华区', address='新华区测试路',
+                        **({'credit_grade': g} if g else {}))
+            for n, g in zip(names, grades)]
+    scope = {'filter': {'district': '新华区'}}
+    pinyin = ['安平商店', '安平商店', '李家便利', '王氏超市', '张记烟酒', '赵六商行']
+
+    by_name = walk_pages(d, t['sup_ca'], 'objects.list', dict(scope, order='name'), 2)
+    assert [x['name'] for x in by_name] == pinyin, [x['name'] for x in by_name]
+    # equal names in id order, so the keyset is total
+    twins = [x['id'] for x in by_name if x['name'] == '安平商店']
+    assert twins == sorted(twins)
+
+    down = walk_pages(d, t['sup_ca'], 'objects.list',
+                      dict(scope, order='name', descending=True), 4)
+    assert [x['id'] for x in down] == [x['id'] for x in reversed(by_name)]
+
+    by_grade = walk_pages(d, t['sup_ca'], 'objects.list', dict(scope, order='credit_grade'), 3)
+    assert [x['credit_grade'] for x in by_grade] == ['AAA', 'AA', 'B', 'C', 'D', None]
+
+    by_licence = walk_pages(d, t['sup_ca'], 'objects.list', dict(scope, order='licence_no'), 5)
+    assert [x['licence_no'] for x in by_licence] == sorted(x['licence_no'] for x in made)
+
+    newest = d.rpc('objects.list', dict(scope, descending=True, limit=2), token=t['sup_ca'])
+    assert [x['id'] for x in newest['items']] == [made[-1]['id'], made[-2]['id']]
+
+    # The order changes only the order: the same rows and count as by id.
+    plain = d.rpc('objects.list', dict(scope, with_count=True, limit=100), token=t['sup_ca'])
+    ordered = d.rpc('objects.list', dict(scope, with_count=True, limit=100, order='status'),
+                    token=t['sup_ca'])
+    assert plain['total'] == ordered['total'] == 6
+    assert sorted(x['id'] for x in ordered['items']) == [x['id'] for x in plain['items']]
+
+    e = expect_error(-32602, d.rpc, 'objects.list', {'order': 'name; drop table object'},
+                     token=t['sup_ca'])
+    assert e.data['field'] == 'order' and 'licence_no' in e.data['reason'], e.data
+    expect_error(-32602, d.rpc, 'objects.list', {'order': 'name', 'descending': 'yes'},
+                 token=t['sup_ca'])
+    # the other unit's objects stay out of any order
+    other = d.rpc('objects.list', dict(scope, order='name'), token=t['sup_qx'])
+    assert other['items'] == []
+
+
 def make_group(token, name, applies_to='objects', **kw):
     _, d, _, _ = env()
     params = {'name': name, 'applies_to': applies_to}
@@ -487,6 +548,17 @@ def test_inspectors():
     assert listed['total'] == 2
     listed = d.rpc('inspectors.list', {'filter': {'text': '电子烟'}}, token=t['sup_ca'])
     assert [x['id'] for x in listed['items']] == [a['id']]
+    # Ordered by certificate end, soonest first, a page of two at a time.
+    ends = [x['cert_valid_until']
+            for x in walk_pages(d, t['sup_ca'], 'inspectors.list',
+                                {'order': 'cert_valid_until'}, 2)]
+    assert ends == sorted(ends) and len(ends) == 4, ends
+    by_status = walk_pages(d, t['sup_ca'], 'inspectors.list',
+                           {'order': 'status', 'descending': True}, 3)
+    assert by_status[0]['status'] == 'transferred', by_status
+    e = expect_error(-32602, d.rpc, 'inspectors.list', {'order': 'licence_no'},
+                     token=t['sup_ca'])
+    assert e.data['field'] == 'order' and 'cert_no' in e.data['reason'], e.data
     skills = make_group(t['sup_ca'], '人员专长', 'inspectors')
     skill = make_tag(t['sup_ca'], skills, '卷烟鉴别')
     r = d.rpc('tags.apply', {'tag_id': skill['id'], 'target': 'inspectors',
