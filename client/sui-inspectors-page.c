@@ -1116,6 +1116,33 @@ sui_inspectors_page_new (SuiRpcClient    *client,
 
   self->inspectors = sui_paged_model_new (client, "inspectors.list");
   sui_column_sort_attach (self->inspectors_view, self->inspectors);
+
+  /* An admin sees every unit's inspectors: say whose each one is, after the name. */
+  if (admin)
+    {
+      /* name, unit, certificate no., valid until, certificate, duty, specialties, contact */
+      static const int admin_widths[] = { 64, 116, 120, 82, 66, 46, 0, 110 };
+      GtkColumnViewColumn *column;
+
+      add_column (self, "unit_name", _("Unit"), 120, "unit");
+      column = g_list_model_get_item (gtk_column_view_get_columns (self->inspectors_view),
+                                      g_list_model_get_n_items (
+                                        gtk_column_view_get_columns (self->inspectors_view)) - 1);
+      gtk_column_view_remove_column (self->inspectors_view, column);
+      gtk_column_view_insert_column (self->inspectors_view, 1, column);
+      g_object_unref (column);
+
+      /* The others give way so that all still fit beside the detail pane (0: the
+       * specialties, which take what is left). */
+      for (guint i = 0; i < G_N_ELEMENTS (admin_widths); i++)
+        {
+          g_autoptr(GtkColumnViewColumn) each =
+            g_list_model_get_item (gtk_column_view_get_columns (self->inspectors_view), i);
+
+          if (admin_widths[i] > 0)
+            gtk_column_view_column_set_fixed_width (each, admin_widths[i]);
+        }
+    }
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->inspectors)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);

@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 /* The inspector record of docs/protocol.md as one json value, for a query that has the
  * inspector table as `i`. cert_state: valid, expiring (within 30 days), expired, not_yet. */
 #define SUI_INSPECTOR_JSON_SQL \
-  "json_build_object ('id', i.id, 'name', i.name, 'unit_id', i.unit_id, 'user_id', i.user_id," \
+  "json_build_object ('id', i.id, 'name', i.name, 'unit_id', i.unit_id," \
+  " 'unit_name', (select u.name from unit u where u.id = i.unit_id), 'user_id', i.user_id," \
   " 'cert_no', i.cert_no, 'cert_valid_from', i.cert_valid_from," \
   " 'cert_valid_until', i.cert_valid_until," \
   " 'cert_state', case when i.cert_valid_until < current_date then 'expired'" \

@@ -506,6 +506,7 @@ def test_inspectors():
 
     a = make(t['sup_ca'], 'JZ-1301-0001', 400, specialties='电子烟')
     assert a['unit_id'] == units['changan'] and a['status'] == 'on_duty', a
+    assert a['unit_name'] == '长安区烟草专卖局', a
     assert a['cert_state'] == 'valid', a
     soon = make(t['sup_ca'], 'JZ-1301-0002', 10)
     gone = make(t['sup_ca'], 'JZ-1301-0003', -1)
@@ -556,6 +557,15 @@ def test_inspectors():
     by_status = walk_pages(d, t['sup_ca'], 'inspectors.list',
                            {'order': 'status', 'descending': True}, 3)
     assert by_status[0]['status'] == 'transferred', by_status
+    # The admin sees both units' inspectors, grouped by unit in the pinyin order of the unit
+    # names (ICU reads 长 as zhǎng, so 桥西 comes first).
+    pinyin = db.psql("select string_agg (name, ',' order by name collate \"zh-x-icu\") "
+                     "from unit where code in ('changan', 'qiaoxi')").strip().split(',')
+    assert pinyin == ['桥西区烟草专卖局', '长安区烟草专卖局'], pinyin
+    by_unit = walk_pages(d, t['admin'], 'inspectors.list', {'order': 'unit'}, 2)
+    names = [x['unit_name'] for x in by_unit]
+    assert names == sorted(names, key=pinyin.index), names
+    assert len(set(names)) == 2, names
     e = expect_error(-32602, d.rpc, 'inspectors.list', {'order': 'licence_no'},
                      token=t['sup_ca'])
     assert e.data['field'] == 'order' and 'cert_no' in e.data['reason'], e.data
