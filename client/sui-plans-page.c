@@ -8,6 +8,7 @@
 #include "sui-config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sui-joint-dialog.h"
 #include "sui-json.h"
@@ -95,9 +96,13 @@ show_plans (SuiPlansPage *self)
     {
       JsonObject *plan = self->plans->pdata[i];
       GtkWidget *row = adw_action_row_new ();
-      g_autofree char *title = g_strdup_printf ("%" G_GINT64_FORMAT " · %s",
-                                                sui_json_get_int (plan, "year"),
-                                                sui_json_get_string (plan, "title"));
+      g_autofree char *year = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                               sui_json_get_int (plan, "year"));
+      const char *plan_title = sui_json_get_string (plan, "title");
+      /* Titles usually name their year already ("2026年…"); say it only when they do not. */
+      g_autofree char *title = strstr (plan_title, year) != NULL
+                               ? g_strdup (plan_title)
+                               : g_strdup_printf ("%s · %s", year, plan_title);
       g_autofree char *subtitle = NULL;
       g_autofree char *tasks = g_strdup_printf (ngettext ("%lld task", "%lld tasks",
                                                           sui_json_get_int (plan, "task_count")),
@@ -678,6 +683,15 @@ sui_plans_page_new (SuiRpcClient    *client,
    * fetched before the page is first shown (sui_plans_page_map). */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "plans.new", g_strcmp0 (role, "supervisor") == 0);
   gtk_widget_set_visible (self->new_button, g_strcmp0 (role, "supervisor") == 0);
+  /* Say what to do about an empty year: a supervisor drafts, the administrator waits. */
+  gtk_label_set_text (self->empty_label,
+                      g_strcmp0 (role, "supervisor") == 0
+                      ? _("No plan for this year yet. Use “New Plan…” to draft your unit's "
+                          "plan for the year.")
+                      : _("No plan for this year yet. The units' plans appear here as soon "
+                          "as they draft them."));
+  gtk_label_set_wrap (self->empty_label, TRUE);
+  gtk_label_set_justify (self->empty_label, GTK_JUSTIFY_CENTER);
   gtk_widget_set_visible (GTK_WIDGET (self->unit_dropdown), is_admin (self));
   gtk_widget_set_visible (self->ratios_button, is_admin (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "plans.city-ratios", is_admin (self));

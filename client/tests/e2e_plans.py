@@ -111,7 +111,8 @@ def _plan_to_matched_inspectors():
     for i in range(sidebar.childCount):
         if sidebar.getChildAtIndex(i).name == '计划管理':
             sidebar.querySelection().selectChild(i)
-    wait_for('the empty plan list', lambda: find(main, 'label', name='本年度尚无计划。'))
+    wait_for('the empty plan list, saying how to begin',
+             lambda: find(main, 'label', name='本年度尚无计划。请点击“新建计划…”起草本单位的年度计划。'))
 
     # A plan for the year, made in the plans area
     click(main, '新建计划…')
