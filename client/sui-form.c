@@ -1070,29 +1070,63 @@ sui_form_merge_stale (SuiForm            *form,
                                  "save again."));
 }
 
-/* A register record someone else saved, merged with what the user typed. The form's fill()
- * gives each version as the fields show it. */
+/**
+ * sui_form_merge_record:
+ * @fill: fills @rows from the record the owner holds, after making @record that record when it
+ *   is not %NULL
+ * @fill_data: passed to @fill
+ * @record: the record as someone else saved it
+ *
+ * The record someone else saved, merged with what the user typed (sui_form_merge_stale()); the
+ * three versions are read off @rows as @fill leaves them, so they compare in the form's terms.
+ */
+void
+sui_form_merge_record (SuiForm            *form,
+                       const SuiFieldSpec *specs,
+                       guint               n_specs,
+                       GtkWidget         **rows,
+                       SuiFormFill         fill,
+                       gconstpointer       fill_data,
+                       JsonObject         *record)
+{
+  g_autoptr(GPtrArray) typed = sui_form_dup_fields_text (specs, n_specs, rows);
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
+
+  fill (form->owner, NULL, fill_data);
+  before = sui_form_dup_fields_text (specs, n_specs, rows);
+  fill (form->owner, record, fill_data);
+  stored = sui_form_dup_fields_text (specs, n_specs, rows);
+  sui_form_merge_stale (form, specs, n_specs, rows, typed, before, stored);
+}
+
+/* A register dialog's fill(), taking the new record first when there is one. */
+static void
+fill_register_record (GtkWidget     *owner,
+                      JsonObject    *json,
+                      gconstpointer  data)
+{
+  const SuiRecordForm *record_form = data;
+
+  if (json != NULL)
+    {
+      SuiRegisterRow **record = owner_record (owner, record_form);
+
+      g_clear_object (record);
+      *record = sui_register_row_new (json);
+    }
+  record_form->fill (owner);
+}
+
 static void
 record_reloaded (SuiForm             *form,
                  GtkWidget           *owner,
                  const SuiRecordForm *record_form,
                  JsonObject          *json)
 {
-  SuiRegisterRow **record = owner_record (owner, record_form);
-  GtkWidget **rows = &G_STRUCT_MEMBER (GtkWidget *, owner, record_form->rows_offset);
-  const SuiFieldSpec *specs = record_form->specs;
-  guint n_specs = record_form->n_specs;
-  g_autoptr(GPtrArray) typed = sui_form_dup_fields_text (specs, n_specs, rows);
-  g_autoptr(GPtrArray) before = NULL;
-  g_autoptr(GPtrArray) stored = NULL;
-
-  record_form->fill (owner);
-  before = sui_form_dup_fields_text (specs, n_specs, rows);
-  g_clear_object (record);
-  *record = sui_register_row_new (json);
-  record_form->fill (owner);
-  stored = sui_form_dup_fields_text (specs, n_specs, rows);
-  sui_form_merge_stale (form, specs, n_specs, rows, typed, before, stored);
+  sui_form_merge_record (form, record_form->specs, record_form->n_specs,
+                         &G_STRUCT_MEMBER (GtkWidget *, owner, record_form->rows_offset),
+                         fill_register_record, record_form, json);
 }
 
 static void

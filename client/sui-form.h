@@ -165,6 +165,18 @@ void          sui_form_add_members       (JsonBuilder        *builder,
 GPtrArray    *sui_form_dup_fields_text   (const SuiFieldSpec *specs,
                                           guint               n_specs,
                                           GtkWidget         **rows);
+/* Fills a form from the record its owner holds, first making @record that record if not NULL */
+typedef void (*SuiFormFill) (GtkWidget     *owner,
+                             JsonObject    *record,
+                             gconstpointer  data);
+
+void          sui_form_merge_record      (SuiForm            *form,
+                                          const SuiFieldSpec *specs,
+                                          guint               n_specs,
+                                          GtkWidget         **rows,
+                                          SuiFormFill         fill,
+                                          gconstpointer       fill_data,
+                                          JsonObject         *record);
 void          sui_form_merge_stale       (SuiForm            *form,
                                           const SuiFieldSpec *specs,
                                           guint               n_specs,

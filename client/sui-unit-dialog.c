@@ -113,6 +113,22 @@ static const SuiFieldSpec merged_fields[] = {
   { "parent_id", SUI_FIELD_COMBO, NULL, SUI_FIELD_OPTIONAL },
 };
 
+static void
+fill_unit (GtkWidget     *owner,
+           JsonObject    *record,
+           gconstpointer  data)
+{
+  SuiUnitDialog *self = SUI_UNIT_DIALOG (owner);
+
+  if (record != NULL)
+    {
+      g_clear_object (&self->unit);
+      self->unit = sui_unit_new_from_json (record);
+      fill_parents (self);
+    }
+  fill_from_unit (self);
+}
+
 /* Someone else saved the unit first: show their version, keeping what the user typed. */
 static void
 unit_reloaded (GtkWidget  *owner,
@@ -121,21 +137,10 @@ unit_reloaded (GtkWidget  *owner,
   SuiUnitDialog *self = SUI_UNIT_DIALOG (owner);
   GtkWidget *rows[] = { GTK_WIDGET (self->name_row), GTK_WIDGET (self->code_row),
                         GTK_WIDGET (self->kind_row), GTK_WIDGET (self->parent_row) };
-  g_autoptr(GPtrArray) typed = NULL;
-  g_autoptr(GPtrArray) before = NULL;
-  g_autoptr(GPtrArray) stored = NULL;
 
   G_STATIC_ASSERT (G_N_ELEMENTS (rows) == G_N_ELEMENTS (merged_fields));
-  typed = sui_form_dup_fields_text (merged_fields, G_N_ELEMENTS (rows), rows);
-  fill_from_unit (self);
-  before = sui_form_dup_fields_text (merged_fields, G_N_ELEMENTS (rows), rows);
-  g_clear_object (&self->unit);
-  self->unit = sui_unit_new_from_json (record);
-  fill_parents (self);
-  fill_from_unit (self);
-  stored = sui_form_dup_fields_text (merged_fields, G_N_ELEMENTS (rows), rows);
-  sui_form_merge_stale (self->form, merged_fields, G_N_ELEMENTS (rows), rows, typed, before,
-                        stored);
+  sui_form_merge_record (self->form, merged_fields, G_N_ELEMENTS (rows), rows, fill_unit, NULL,
+                         record);
 }
 
 static void

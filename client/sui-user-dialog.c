@@ -114,6 +114,22 @@ static const SuiFieldSpec merged_fields[] = {
   { "unit_id", SUI_FIELD_COMBO, NULL, SUI_FIELD_REQUIRED },
 };
 
+static void
+fill_user (GtkWidget     *owner,
+           JsonObject    *record,
+           gconstpointer  data)
+{
+  SuiUserDialog *self = SUI_USER_DIALOG (owner);
+
+  if (record != NULL)
+    {
+      g_clear_object (&self->user);
+      self->user = sui_user_new_from_json (record);
+      fill_units (self);
+    }
+  fill_from_user (self);
+}
+
 /* Someone else saved the user first: show their version, keeping what the admin typed. */
 static void
 user_reloaded (GtkWidget  *owner,
@@ -122,21 +138,10 @@ user_reloaded (GtkWidget  *owner,
   SuiUserDialog *self = SUI_USER_DIALOG (owner);
   GtkWidget *rows[] = { GTK_WIDGET (self->name_row), GTK_WIDGET (self->role_row),
                         GTK_WIDGET (self->unit_row) };
-  g_autoptr(GPtrArray) typed = NULL;
-  g_autoptr(GPtrArray) before = NULL;
-  g_autoptr(GPtrArray) stored = NULL;
 
   G_STATIC_ASSERT (G_N_ELEMENTS (rows) == G_N_ELEMENTS (merged_fields));
-  typed = sui_form_dup_fields_text (merged_fields, G_N_ELEMENTS (rows), rows);
-  fill_from_user (self);
-  before = sui_form_dup_fields_text (merged_fields, G_N_ELEMENTS (rows), rows);
-  g_clear_object (&self->user);
-  self->user = sui_user_new_from_json (record);
-  fill_units (self);
-  fill_from_user (self);
-  stored = sui_form_dup_fields_text (merged_fields, G_N_ELEMENTS (rows), rows);
-  sui_form_merge_stale (self->form, merged_fields, G_N_ELEMENTS (rows), rows, typed, before,
-                        stored);
+  sui_form_merge_record (self->form, merged_fields, G_N_ELEMENTS (rows), rows, fill_user, NULL,
+                         record);
 }
 
 static void

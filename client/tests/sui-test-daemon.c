@@ -536,3 +536,28 @@ sui_test_skip_without_display (void)
   printf ("1..0 # SKIP no display (run under Xvfb, e.g. through scripts/test)\n");
   return TRUE;
 }
+
+/**
+ * sui_test_find_widget:
+ *
+ * Returns: (transfer none) (nullable): the first widget of @type in @root's tree, @root
+ *   included, depth first
+ */
+GtkWidget *
+sui_test_find_widget (GtkWidget *root,
+                      GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = sui_test_find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}

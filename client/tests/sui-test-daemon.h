@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <gtk/gtk.h>
 #include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
@@ -61,6 +62,8 @@ char          *sui_test_daemon_psql            (SuiTestDaemon      *self,
 void           sui_test_wait_until             (gboolean          (*predicate) (gpointer),
                                                 gpointer            data,
                                                 guint               timeout_ms);
+GtkWidget     *sui_test_find_widget            (GtkWidget          *root,
+                                                GType               type);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SuiTestDaemon, sui_test_daemon_free)
 

@@ -157,30 +157,12 @@ count_rows (SuiTestDaemon *daemon,
   return (guint) g_ascii_strtoull (text, NULL, 10);
 }
 
-static GtkColumnView *
-find_column_view (GtkWidget *widget)
-{
-  if (GTK_IS_COLUMN_VIEW (widget))
-    return GTK_COLUMN_VIEW (widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkColumnView *found = find_column_view (child);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 /* The id of the user selected in the list on screen, 0 when none is. */
 static gint64
 selected_user_id (Fixture *f)
 {
-  GtkColumnView *view = find_column_view (GTK_WIDGET (f->page));
+  GtkColumnView *view = GTK_COLUMN_VIEW (sui_test_find_widget (GTK_WIDGET (f->page),
+                                                                GTK_TYPE_COLUMN_VIEW));
   GtkSelectionModel *selection;
   SuiUser *user;
 

@@ -74,27 +74,12 @@ fixture_teardown (Fixture       *f,
   g_free (f->token);
 }
 
-static GtkColumnView *
-find_column_view (GtkWidget *widget)
-{
-  if (GTK_IS_COLUMN_VIEW (widget))
-    return GTK_COLUMN_VIEW (widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkColumnView *found = find_column_view (child);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static GtkColumnViewColumn *
 column_titled (Fixture    *f,
                const char *title)
 {
-  GListModel *columns = gtk_column_view_get_columns (find_column_view (GTK_WIDGET (f->page)));
+  GtkWidget *view = sui_test_find_widget (GTK_WIDGET (f->page), GTK_TYPE_COLUMN_VIEW);
+  GListModel *columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (view));
 
   for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
     {
@@ -180,7 +165,8 @@ static void
 test_sort (Fixture       *f,
            gconstpointer  data)
 {
-  GtkColumnView *view = find_column_view (GTK_WIDGET (f->page));
+  GtkColumnView *view = GTK_COLUMN_VIEW (sui_test_find_widget (GTK_WIDGET (f->page),
+                                                                GTK_TYPE_COLUMN_VIEW));
   SortedBy wait = { f, "cert_valid_until", TRUE };
   g_autoptr(JsonObject) newest = NULL;
   g_autoptr(JsonObject) by_skill = NULL;
@@ -206,7 +192,8 @@ static void
 test_admin_units (Fixture       *f,
                   gconstpointer  data)
 {
-  GtkColumnView *view = find_column_view (GTK_WIDGET (f->page));
+  GtkColumnView *view = GTK_COLUMN_VIEW (sui_test_find_widget (GTK_WIDGET (f->page),
+                                                                GTK_TYPE_COLUMN_VIEW));
   GtkColumnViewColumn *unit = column_titled (f, _("Unit"));
   g_autoptr(GtkColumnViewColumn) second = g_list_model_get_item (
     gtk_column_view_get_columns (view), 1);

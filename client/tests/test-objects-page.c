@@ -185,22 +185,6 @@ scrolled_for_more (gpointer data)
   return loaded_more (wait);
 }
 
-static GtkColumnView *
-find_column_view (GtkWidget *widget)
-{
-  if (GTK_IS_COLUMN_VIEW (widget))
-    return GTK_COLUMN_VIEW (widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkColumnView *found = find_column_view (child);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 typedef struct
 {
   Fixture *f;
@@ -270,7 +254,8 @@ static void
 test_sort (Fixture       *f,
            gconstpointer  data)
 {
-  GtkColumnView *view = find_column_view (GTK_WIDGET (f->page));
+  GtkColumnView *view = GTK_COLUMN_VIEW (sui_test_find_widget (GTK_WIDGET (f->page),
+                                                                GTK_TYPE_COLUMN_VIEW));
   GListModel *columns = gtk_column_view_get_columns (view);
   g_autoptr(GtkColumnViewColumn) licence = g_list_model_get_item (columns, 0);
   g_autoptr(GtkColumnViewColumn) name = g_list_model_get_item (columns, 1);
