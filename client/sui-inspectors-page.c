@@ -767,7 +767,8 @@ import_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* inspectors.export('csv' | 'xlsx'): the inspectors the search and certificate filter match. */
+/* inspectors.export('csv' | 'xlsx'): the inspectors the search and certificate filter match,
+ * in the list's order. */
 static void
 export_action (GtkWidget  *widget,
                const char *action_name,
@@ -784,6 +785,7 @@ export_action (GtkWidget  *widget,
       json_builder_set_member_name (builder, "filter");
       json_builder_add_value (builder, json_node_copy (filter));
     }
+  sui_paged_model_add_order (self->inspectors, builder);
   json_builder_end_object (builder);
   params = json_builder_get_root (builder);
 

@@ -1549,7 +1549,8 @@ import_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* objects.export('csv' | 'xlsx'): what the filter bar matches, as the list shows it. */
+/* objects.export('csv' | 'xlsx'): what the filter bar matches, as the list shows it (in its
+ * order). */
 static void
 export_action (GtkWidget  *widget,
                const char *action_name,
@@ -1567,6 +1568,7 @@ export_action (GtkWidget  *widget,
       json_builder_set_member_name (builder, "filter");
       json_builder_add_value (builder, g_steal_pointer (&filter));
     }
+  sui_paged_model_add_order (self->objects, builder);
   json_builder_end_object (builder);
   params = json_builder_get_root (builder);
 

@@ -111,16 +111,7 @@ page_params (SuiPagedModel *self,
       json_builder_set_member_name (builder, "filter");
       json_builder_add_value (builder, json_node_copy (self->filter));
     }
-  if (self->order != NULL)
-    {
-      json_builder_set_member_name (builder, "order");
-      json_builder_add_string_value (builder, self->order);
-    }
-  if (self->descending)
-    {
-      json_builder_set_member_name (builder, "descending");
-      json_builder_add_boolean_value (builder, TRUE);
-    }
+  sui_paged_model_add_order (self, builder);
   json_builder_set_member_name (builder, "limit");
   json_builder_add_int_value (builder, self->page_size);
   if (after != NULL)
@@ -319,6 +310,31 @@ sui_paged_model_set_order (SuiPagedModel *self,
   self->order = g_strdup (order);
   self->descending = descending;
   sui_paged_model_reload (self);
+}
+
+/**
+ * sui_paged_model_add_order:
+ * @builder: inside an object
+ *
+ * Adds the model's `order` and `descending` to params being built, for a call that should
+ * follow the list's order (an export).
+ */
+void
+sui_paged_model_add_order (SuiPagedModel *self,
+                           JsonBuilder   *builder)
+{
+  g_return_if_fail (SUI_IS_PAGED_MODEL (self));
+
+  if (self->order != NULL)
+    {
+      json_builder_set_member_name (builder, "order");
+      json_builder_add_string_value (builder, self->order);
+    }
+  if (self->descending)
+    {
+      json_builder_set_member_name (builder, "descending");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
 }
 
 /* Returns: (transfer none) (nullable): the order set, %NULL for the id */

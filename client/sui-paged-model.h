@@ -25,6 +25,8 @@ void            sui_paged_model_set_order     (SuiPagedModel  *self,
                                                gboolean        descending);
 const char     *sui_paged_model_get_order     (SuiPagedModel  *self,
                                                gboolean       *descending);
+void            sui_paged_model_add_order     (SuiPagedModel  *self,
+                                               JsonBuilder    *builder);
 void            sui_paged_model_set_page_size (SuiPagedModel  *self,
                                                guint           page_size);
 void            sui_paged_model_cancel        (SuiPagedModel  *self);

@@ -947,6 +947,69 @@ register_list_ordered_page (SuiCall             *call,
                             (const char * const *) params->pdata, error);
 }
 
+/* Reads the call's `order` and `descending`; *order is NULL for the plain id order. */
+static gboolean
+register_order_from_call (SuiCall              *call,
+                          SuiFilterKind         kind,
+                          const RegisterOrder **order,
+                          gboolean             *descending,
+                          GError              **error)
+{
+  gboolean objects = kind == SUI_FILTER_OBJECTS;
+  const RegisterOrder *orders = objects ? object_orders : inspector_orders;
+  guint n_orders = objects ? G_N_ELEMENTS (object_orders) : G_N_ELEMENTS (inspector_orders);
+  const char *name = NULL;
+
+  *order = NULL;
+  if (!sui_call_get_string (call, "order", FALSE, &name, error) ||
+      !sui_call_get_bool (call, "descending", FALSE, descending, error))
+    return FALSE;
+  if (name == NULL || g_str_equal (name, "id"))
+    return TRUE;
+
+  for (guint i = 0; i < n_orders; i++)
+    if (g_str_equal (orders[i].name, name))
+      {
+        *order = &orders[i];
+        return TRUE;
+      }
+
+  {
+    g_autoptr(GString) reason = g_string_new ("must be one of id");
+
+    for (guint i = 0; i < n_orders; i++)
+      g_string_append_printf (reason, ", %s", orders[i].name);
+    return sui_call_param_error (call, "order", reason->str, error);
+  }
+}
+
+/**
+ * sui_register_order_by:
+ * @alias: the register row's alias in the caller's query
+ *
+ * Returns: (transfer full) (nullable): the ORDER BY terms for the call's `order` and
+ *   `descending`, as objects.list and inspectors.list take them; %NULL with @error set for an
+ *   order the register does not have
+ */
+char *
+sui_register_order_by (SuiCall        *call,
+                       SuiFilterKind   kind,
+                       const char     *alias,
+                       GError        **error)
+{
+  const RegisterOrder *order = NULL;
+  gboolean descending = FALSE;
+  g_autofree char *key = NULL;
+  const char *dir;
+
+  if (!register_order_from_call (call, kind, &order, &descending, error))
+    return NULL;
+
+  key = order_key (order != NULL ? order : &order_by_id, alias);
+  dir = descending ? "desc" : "asc";
+  return g_strdup_printf ("%s %s, %s.id %s", key, dir, alias, dir);
+}
+
 JsonNode *
 sui_register_list (SuiCall        *call,
                    SuiFilterKind   kind,
@@ -956,10 +1019,7 @@ sui_register_list (SuiCall        *call,
   gboolean objects = kind == SUI_FILTER_OBJECTS;
   const char *table = objects ? "object" : "inspector";
   const char *alias = objects ? "o" : "i";
-  const RegisterOrder *orders = objects ? object_orders : inspector_orders;
-  guint n_orders = objects ? G_N_ELEMENTS (object_orders) : G_N_ELEMENTS (inspector_orders);
   const RegisterOrder *order = NULL;
-  const char *order_name = NULL;
   gint64 after = 0;
   gint64 limit = 0;
   gboolean with_count = FALSE;
@@ -969,26 +1029,8 @@ sui_register_list (SuiCall        *call,
 
   if (!sui_call_get_page (call, &after, &limit, error) ||
       !sui_call_get_bool (call, "with_count", FALSE, &with_count, error) ||
-      !sui_call_get_string (call, "order", FALSE, &order_name, error) ||
-      !sui_call_get_bool (call, "descending", FALSE, &descending, error))
-    return NULL;
-
-  if (order_name != NULL && !g_str_equal (order_name, "id"))
-    {
-      for (guint i = 0; i < n_orders && order == NULL; i++)
-        if (g_str_equal (orders[i].name, order_name))
-          order = &orders[i];
-      if (order == NULL)
-        {
-          g_autoptr(GString) reason = g_string_new ("must be one of id");
-
-          for (guint i = 0; i < n_orders; i++)
-            g_string_append_printf (reason, ", %s", orders[i].name);
-          return sui_call_param_error (call, "order", reason->str, error), NULL;
-        }
-    }
-
-  if (!sui_register_list_condition (call, kind, where, params, error))
+      !register_order_from_call (call, kind, &order, &descending, error) ||
+      !sui_register_list_condition (call, kind, where, params, error))
     return NULL;
 
   /* By id upwards, the plain keyset every other list uses. */

@@ -206,6 +206,10 @@ JsonNode   *sui_register_list_page   (SuiCall        *call,
 
 /* objects.list and inspectors.list: a keyset page (the params after, limit and with_count)
  * of the register kind's rows that sui_register_list_condition chooses, each as json_sql. */
+char       *sui_register_order_by    (SuiCall        *call,
+                                      SuiFilterKind   kind,
+                                      const char     *alias,
+                                      GError        **error);
 JsonNode   *sui_register_list        (SuiCall        *call,
                                       SuiFilterKind   kind,
                                       const char     *json_sql,

@@ -334,13 +334,15 @@ objects_export (SuiCall  *call,
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) where = g_string_new (NULL);
   g_autoptr(GString) sql = g_string_new (NULL);
+  g_autofree char *order_by = NULL;
   static const char * const headers[] = {
     "许可证号", "统一社会信用代码", "名称", "负责人", "经营地址", "区县", "对象类型",
     "经营状态", "有效期起", "有效期止", "信用等级", "评定日期", "风险等级", "联系电话",
     "重点监管", "标签", "所属单位", "最近检查日期", "最近检查结果",
   };
 
-  if (!sui_call_get_bool (call, "include_retired", FALSE, &include_retired, error))
+  if (!sui_call_get_bool (call, "include_retired", FALSE, &include_retired, error) ||
+      (order_by = sui_register_order_by (call, SUI_FILTER_OBJECTS, "o", error)) == NULL)
     return NULL;
   if (!sui_register_is_admin (call))
     {
@@ -366,8 +368,8 @@ objects_export (SuiCall  *call,
                           " o.last_check_result"
                           " from object o join object_type ty on ty.code = o.type"
                           " join object_status st on st.code = o.status"
-                          " join unit u on u.id = o.unit_id where %s order by o.id",
-                          where->str);
+                          " join unit u on u.id = o.unit_id where %s order by %s",
+                          where->str, order_by);
   return export_rows (call, sql->str, params, headers, 1 << 0, "检查对象名录", "exports", error);
 }
 
@@ -378,6 +380,7 @@ inspectors_export (SuiCall  *call,
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) where = g_string_new (NULL);
   g_autoptr(GString) sql = g_string_new (NULL);
+  g_autofree char *order_by = sui_register_order_by (call, SUI_FILTER_INSPECTORS, "i", error);
   static const char * const headers[] = {
     "姓名", "单位", "执法证号", "证件有效期起", "证件有效期止", "证件状态", "状态", "专长",
     "联系电话", "标签",
@@ -406,8 +409,8 @@ inspectors_export (SuiCall  *call,
                           "  where t.id = any (i.tag_ids))"
                           " from inspector i join unit u on u.id = i.unit_id"
                           " join inspector_status st on st.code = i.status"
-                          " where %s order by i.id",
-                          where->str);
+                          " where %s order by %s",
+                          where->str, order_by);
   return export_rows (call, sql->str, params, headers, 1 << 2, "执法检查人员名录", "exports",
                       error);
 }
@@ -784,7 +787,8 @@ static const SuiMethod xlsx_methods[] = {
     .name = "objects.export",
     .roles = SUI_ROLE_SUPERVISOR | SUI_ROLE_ADMIN,
     .writes = TRUE,
-    .params = "[filter]:object, [include_retired]:boolean, [format]:string",
+    .params = "[filter]:object, [include_retired]:boolean, [order]:string, "
+              "[descending]:boolean, [format]:string",
     .summary = "The objects a filter matches as a CSV (UTF-8 with BOM) or XLSX file",
     .handler = objects_export,
   },
@@ -792,7 +796,7 @@ static const SuiMethod xlsx_methods[] = {
     .name = "inspectors.export",
     .roles = SUI_ROLE_SUPERVISOR | SUI_ROLE_ADMIN,
     .writes = TRUE,
-    .params = "[filter]:object, [format]:string",
+    .params = "[filter]:object, [order]:string, [descending]:boolean, [format]:string",
     .summary = "The inspectors a filter matches as a CSV (UTF-8 with BOM) or XLSX file",
     .handler = inspectors_export,
   },

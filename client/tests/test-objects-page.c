@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sui-export.h"
 #include "sui-grades-dialog.h"
 #include "sui-i18n.h"
 #include "sui-import-dialog.h"
@@ -248,6 +249,12 @@ assert_loaded_as_server (Fixture    *f,
     }
 }
 
+static gboolean
+export_saved (gpointer data)
+{
+  return g_strcmp0 (sui_export_get_last_message (), "导出文件已保存。") == 0;
+}
+
 /* A column header sorts the whole register on the server, not the rows loaded so far, and
  * scrolling goes on in that order. */
 static void
@@ -291,6 +298,36 @@ test_sort (Fixture       *f,
   last = g_list_model_get_item (sui_objects_page_get_objects (f->page), n_loaded (f) - 1);
   g_assert_cmpstr (sui_register_row_get_string (first, "licence_no"), <,
                    sui_register_row_get_string (last, "licence_no"));
+
+  /* The export follows the list's order: by licence, first row first. */
+  {
+    g_autoptr(GFile) file = NULL;
+    g_autoptr(GFileIOStream) io = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *contents = NULL;
+    g_autofree char *expected = NULL;
+    g_auto(GStrv) lines = NULL;
+    guint n_rows = 0;
+
+    file = g_file_new_tmp ("sui-sorted-XXXXXX.csv", &io, &error);
+    g_assert_no_error (error);
+    sui_export_set_destination_for_testing (file);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "objects.export", "s",
+                                               "csv"));
+    g_assert_cmpstr (sui_export_get_last_message (), ==, "正在准备导出…");
+    sui_test_wait_until (export_saved, NULL, 20000);
+    g_assert_true (g_file_load_contents (file, NULL, &contents, NULL, NULL, &error));
+    g_assert_no_error (error);
+    sui_export_set_destination_for_testing (NULL);
+    g_file_delete (file, NULL, NULL);
+
+    lines = g_strsplit (contents, "\r\n", -1);
+    expected = g_strdup_printf ("=\"%s\",", sui_register_row_get_string (first, "licence_no"));
+    g_assert_true (g_str_has_prefix (lines[1], expected));
+    for (guint i = 2; lines[i] != NULL && lines[i][0] != '\0'; i++, n_rows++)
+      g_assert_cmpint (strncmp (lines[i - 1], lines[i], 16), <, 0);
+    g_assert_cmpint (n_rows + 1, ==, sui_objects_page_get_total (f->page));
+  }
 }
 
 /* The filter bar makes the expression of docs/protocol.md, and the count is the server's. */

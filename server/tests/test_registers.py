@@ -764,6 +764,17 @@ def test_objects_export():
     everything = d.rpc('objects.export', {}, token=sup)
     n = d.rpc('filters.count', {}, token=sup)['count']
     assert everything['rows'] == n, (everything['rows'], n)
+    # In the list's order when one is asked for: the same rows as objects.list gives.
+    listed = walk_pages(d, sup, 'objects.list', {'order': 'name', 'descending': True}, 50)
+    ordered = d.rpc('objects.export', {'order': 'name', 'descending': True}, token=sup)
+    names = [line.split(',')[2] for line in ordered['csv'].split('\r\n')[1:] if line
+             and '逗号店' not in line]
+    assert names == [x['name'] for x in listed if '逗号店' not in x['name']], names
+    e = expect_error(-32602, d.rpc, 'objects.export', {'order': 'tags'}, token=sup)
+    assert e.data['field'] == 'order', e.data
+    inspectors = d.rpc('inspectors.export', {'order': 'cert_valid_until'}, token=sup)
+    ends = [line.split(',')[4] for line in inspectors['csv'].split('\r\n')[1:] if line]
+    assert ends == sorted(ends) and len(ends) == inspectors['rows'] > 0, ends
 
 
 suitest.run(globals())
