@@ -5,7 +5,8 @@
  * Groups on the left, the selected group's tags on the right. Tags are retired, never
  * deleted: a retired tag stays on the records that carry it and in the filters that name it.
  * City-wide groups belong to the administrators; a supervisor sees them and may only change
- * their own unit's groups (the server says so when they try).
+ * their own unit's groups, so a city-wide group offers a supervisor nothing to change and says
+ * whose it is (the server refuses it all the same).
  *
  * The forms are small message dialogs. A message dialog closes on any answer, so when the
  * server refuses what was entered the form opens again with the entry and the server's reason
@@ -33,6 +34,7 @@ struct _SuiTagsPage
   GtkLabel *group_title;
   GtkCheckButton *retired_check;
   GtkMenuButton *export_button;
+  GtkLabel *owner_note;
 
   SuiRpcClient *client;
   SuiEventsClient *events;
@@ -101,15 +103,32 @@ find_group (SuiTagsPage *self,
   return NULL;
 }
 
+/* An administrator changes any group; a supervisor only their unit's own. */
+static gboolean
+may_change (SuiTagsPage *self,
+            JsonObject  *group)
+{
+  JsonNode *unit;
+
+  if (group == NULL)
+    return FALSE;
+  if (self->admin)
+    return TRUE;
+  unit = json_object_get_member (group, "unit_id");
+  return unit != NULL && !JSON_NODE_HOLDS_NULL (unit);
+}
+
 static void
 update_actions (SuiTagsPage *self)
 {
   JsonObject *group = find_group (self, self->selected_group);
+  gboolean mine = may_change (self, group);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "tags.edit-group", group != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "tags.toggle-group", group != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "tags.edit-group", mine);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "tags.toggle-group", mine);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "tags.new-tag",
-                                 group != NULL && !sui_json_get_bool (group, "retired"));
+                                 mine && !sui_json_get_bool (group, "retired"));
+  gtk_widget_set_visible (GTK_WIDGET (self->owner_note), group != NULL && !mine);
 }
 
 /* Record calls: a form's save, a retire or a restore */
@@ -462,15 +481,18 @@ show_tags (SuiTagsPage *self)
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sui_json_get_string (tag, "description"));
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                 tag_button (self, tag, "document-edit-symbolic", _("Edit Tag"),
-                                             G_CALLBACK (on_edit_tag)));
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                 tag_button (self, tag,
-                                             retired ? "edit-undo-symbolic"
-                                                     : "action-unavailable-symbolic",
-                                             retired ? _("Restore Tag") : _("Retire Tag"),
-                                             G_CALLBACK (on_toggle_tag)));
+      if (may_change (self, group))
+        {
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                     tag_button (self, tag, "document-edit-symbolic",
+                                                 _("Edit Tag"), G_CALLBACK (on_edit_tag)));
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                     tag_button (self, tag,
+                                                 retired ? "edit-undo-symbolic"
+                                                         : "action-unavailable-symbolic",
+                                                 retired ? _("Restore Tag") : _("Retire Tag"),
+                                                 G_CALLBACK (on_toggle_tag)));
+        }
       gtk_list_box_append (self->tag_list, row);
     }
 
@@ -678,6 +700,24 @@ export_action (GtkWidget  *widget,
 
 /* GObject */
 
+/* Accessors for tests */
+
+GtkListBox *
+sui_tags_page_get_tag_list (SuiTagsPage *self)
+{
+  g_return_val_if_fail (SUI_IS_TAGS_PAGE (self), NULL);
+
+  return self->tag_list;
+}
+
+GtkLabel *
+sui_tags_page_get_owner_note (SuiTagsPage *self)
+{
+  g_return_val_if_fail (SUI_IS_TAGS_PAGE (self), NULL);
+
+  return self->owner_note;
+}
+
 static void
 sui_tags_page_dispose (GObject *object)
 {
@@ -748,6 +788,7 @@ sui_tags_page_class_init (SuiTagsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SuiTagsPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SuiTagsPage, group_list);
   gtk_widget_class_bind_template_child (widget_class, SuiTagsPage, tag_list);
+  gtk_widget_class_bind_template_child (widget_class, SuiTagsPage, owner_note);
   gtk_widget_class_bind_template_child (widget_class, SuiTagsPage, group_title);
   gtk_widget_class_bind_template_child (widget_class, SuiTagsPage, retired_check);
   gtk_widget_class_bind_template_child (widget_class, SuiTagsPage, export_button);

@@ -20,4 +20,7 @@ SuiTagsPage *sui_tags_page_new    (SuiRpcClient    *client,
                                    gboolean         admin);
 void         sui_tags_page_reload (SuiTagsPage     *self);
 
+GtkListBox  *sui_tags_page_get_tag_list   (SuiTagsPage *self);
+GtkLabel    *sui_tags_page_get_owner_note (SuiTagsPage *self);
+
 G_END_DECLS
