@@ -561,3 +561,36 @@ sui_test_find_widget (GtkWidget *root,
 
   return NULL;
 }
+
+/* Returns: (transfer full): an RPC client of the daemon holding @token's session */
+SuiRpcClient *
+sui_test_daemon_client (SuiTestDaemon *self,
+                        const char    *token)
+{
+  SuiRpcClient *client = sui_rpc_client_new (sui_test_daemon_get_url (self));
+
+  sui_rpc_client_set_token (client, token);
+  return client;
+}
+
+/* Returns: (transfer none): a presented window of a usual desk size showing @child */
+GtkWindow *
+sui_test_show (GtkWidget *child)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+
+  gtk_window_set_default_size (window, 1100, 700);
+  gtk_window_set_child (window, child);
+  gtk_window_present (window);
+  return window;
+}
+
+/* Destroys @window and lets the calls it cancelled report back once, so that they drop their
+ * references before the test checks that everything is finalized. */
+void
+sui_test_close (GtkWindow *window)
+{
+  gtk_window_destroy (window);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}

@@ -7,6 +7,8 @@
 #include <gtk/gtk.h>
 #include <json-glib/json-glib.h>
 
+#include "sui-rpc-client.h"
+
 G_BEGIN_DECLS
 
 /* How long one step of the launcher (starting a cluster, restarting the daemon) may take. */
@@ -64,6 +66,10 @@ void           sui_test_wait_until             (gboolean          (*predicate) (
                                                 guint               timeout_ms);
 GtkWidget     *sui_test_find_widget            (GtkWidget          *root,
                                                 GType               type);
+SuiRpcClient  *sui_test_daemon_client          (SuiTestDaemon      *self,
+                                                const char         *token);
+GtkWindow     *sui_test_show                   (GtkWidget          *child);
+void           sui_test_close                  (GtkWindow          *window);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SuiTestDaemon, sui_test_daemon_free)
 

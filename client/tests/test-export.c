@@ -84,15 +84,6 @@ fixture_teardown (Fixture       *f,
   g_free (f->admin_token);
 }
 
-static SuiRpcClient *
-client_for (const char *token)
-{
-  SuiRpcClient *client = sui_rpc_client_new (sui_test_daemon_get_url (test_daemon));
-
-  sui_rpc_client_set_token (client, token);
-  return client;
-}
-
 static JsonObject *
 call_as (const char *token,
          const char *method,
@@ -156,9 +147,9 @@ static void
 test_download (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(SuiRpcClient) client = client_for (f->sup_token);
+  g_autoptr(SuiRpcClient) client = sui_test_daemon_client (test_daemon, f->sup_token);
   g_autoptr(SuiRpcClient) other = NULL;
-  g_autoptr(SuiRpcClient) stale = client_for ("no-such-token");
+  g_autoptr(SuiRpcClient) stale = sui_test_daemon_client (test_daemon, "no-such-token");
   g_autoptr(JsonObject) made = NULL;
   g_autofree char *other_login = g_strconcat (f->prefix, "other", NULL);
   g_autofree char *other_token = NULL;
@@ -181,7 +172,7 @@ test_download (Fixture       *f,
                                             sui_test_daemon_get_unit_id (test_daemon, "changan"),
                                             PASSWORD);
   other_token = sui_test_daemon_login (test_daemon, other_login, PASSWORD);
-  other = client_for (other_token);
+  other = sui_test_daemon_client (test_daemon, other_token);
   g_file_delete (f->file, NULL, NULL);
   download (f, other, file_id);
   g_assert_false (f->ok);
@@ -285,7 +276,7 @@ static void
 test_tags_page (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(SuiRpcClient) client = client_for (f->sup_token);
+  g_autoptr(SuiRpcClient) client = sui_test_daemon_client (test_daemon, f->sup_token);
   g_autofree char *group_params = NULL;
   g_autofree char *tag_params = NULL;
   g_autofree char *group_name = g_strconcat (f->prefix, "业态", NULL);
@@ -337,7 +328,7 @@ static void
 test_admin_page (Fixture       *f,
                  gconstpointer  data)
 {
-  g_autoptr(SuiRpcClient) client = client_for (f->admin_token);
+  g_autoptr(SuiRpcClient) client = sui_test_daemon_client (test_daemon, f->admin_token);
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
   g_autofree char *expected = NULL;

@@ -56,14 +56,9 @@ fixture_setup (Fixture       *f,
 {
   f->case_no = ++serial;
   f->token = sui_test_daemon_login (test_daemon, SUPERVISOR, DEMO_PASSWORD);
-  f->client = sui_rpc_client_new (sui_test_daemon_get_url (test_daemon));
-  sui_rpc_client_set_token (f->client, f->token);
-
-  f->window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_default_size (f->window, 1100, 700);
+  f->client = sui_test_daemon_client (test_daemon, f->token);
   f->page = g_object_ref (sui_objects_page_new (f->client, NULL, FALSE));
-  gtk_window_set_child (f->window, GTK_WIDGET (f->page));
-  gtk_window_present (f->window);
+  f->window = sui_test_show (GTK_WIDGET (f->page));
 
   sui_test_wait_until (page_ready, f, 20000);
 }
@@ -73,10 +68,7 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   sui_test_wait_until (page_ready, f, 10000);
-  gtk_window_destroy (f->window);
-  /* Cancelled calls still report back once; let them, so that they drop their references. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  sui_test_close (f->window);
   g_assert_finalize_object (f->page);
   g_assert_finalize_object (f->client);
   g_free (f->token);

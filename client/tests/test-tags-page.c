@@ -97,13 +97,9 @@ fixture_setup (Fixture       *f,
   make_group (admin, f->city_group);
   make_group (f->token, f->own_group);
 
-  f->client = sui_rpc_client_new (sui_test_daemon_get_url (test_daemon));
-  sui_rpc_client_set_token (f->client, f->token);
-  f->window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_default_size (f->window, 1100, 700);
+  f->client = sui_test_daemon_client (test_daemon, f->token);
   f->page = g_object_ref (sui_tags_page_new (f->client, NULL, FALSE));
-  gtk_window_set_child (f->window, GTK_WIDGET (f->page));
-  gtk_window_present (f->window);
+  f->window = sui_test_show (GTK_WIDGET (f->page));
   sui_test_wait_until (groups_shown, f, 20000);
 }
 
@@ -111,9 +107,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  gtk_window_destroy (f->window);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  sui_test_close (f->window);
   g_assert_finalize_object (f->page);
   g_assert_finalize_object (f->client);
   g_free (f->token);
