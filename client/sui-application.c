@@ -86,7 +86,16 @@ quit_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  GtkApplication *application = GTK_APPLICATION (user_data);
+  GList *windows = g_list_copy (gtk_application_get_windows (application));
+
+  /* Close each window as its close button would, so that the main window remembers its size;
+   * quitting alone would tear them down without asking. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (GTK_WINDOW (l->data));
+  g_list_free (windows);
+
+  g_application_quit (G_APPLICATION (application));
 }
 
 static void

@@ -10,7 +10,7 @@ SUI_BUILD_PACKAGES=(
 SUI_RUNTIME_PACKAGES=(
   postgresql-15 postgresql-15-pgtap xvfb xauth x11-utils dbus dbus-x11 at-spi2-core
   python3-pyatspi gir1.2-atspi-2.0 python3-gi fonts-noto-cjk locales imagemagick glib-networking
-  python3 util-linux procps
+  python3 util-linux procps libglib2.0-bin
 )
 
 sui_say () {

@@ -11,6 +11,7 @@ own accessibility bus inside that session and stops it by PID at the end. Screen
 
 import os
 import shutil
+import subprocess
 import sys
 
 _here = os.path.dirname(os.path.abspath(__file__))
@@ -137,6 +138,19 @@ def _admin_creates_unit_and_user():
     screenshot('e2e-admin-events.png')
 
     assert client.poll() is None, 'the client exited with %s' % client.returncode
+
+    # Quitting (Ctrl+Q, here its app.quit action over D-Bus) closes the window as its close
+    # button would, so the next start opens at the size it was left.
+    ini = os.path.join(home, 'config', 'shuangsui', 'client.ini')
+    subprocess.run(['gdbus', 'call', '--session', '--dest', 'org.shuangsui.Desk',
+                    '--object-path', '/org/shuangsui/Desk', '--method',
+                    'org.gtk.Actions.Activate', 'quit', '[]', '{}'],
+                   check=True, capture_output=True, timeout=30)
+    client.wait(timeout=30)
+    assert client.returncode == 0, 'the client exited with %s' % client.returncode
+    with open(ini) as f:
+        settings = f.read()
+    assert '[window]' in settings and 'width=' in settings, settings
 
 
 if __name__ == '__main__':
