@@ -76,6 +76,9 @@ fill_from_object (GtkWidget *owner)
   if (self->inspector == NULL)
     return;
 
+  /* The record held names the window, also after someone else's change was fetched. */
+  adw_window_title_set_subtitle (self->window_title,
+                                 sui_register_row_get_string (self->inspector, "cert_no"));
   for (int i = 0; i < N_FIELDS; i++)
     {
       g_autofree char *text = sui_register_row_dup_text (self->inspector, fields[i].name);
@@ -247,11 +250,7 @@ sui_inspector_dialog_new (SuiRpcClient   *client,
   gtk_widget_set_visible (self->rows[F_UNIT], self->units != NULL && object == NULL);
 
   if (object != NULL)
-    {
-      adw_window_title_set_subtitle (self->window_title,
-                                     sui_register_row_get_string (object, "cert_no"));
-      fill_from_object (GTK_WIDGET (self));
-    }
+    fill_from_object (GTK_WIDGET (self));
 
   return self;
 }

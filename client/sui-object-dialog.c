@@ -88,6 +88,9 @@ fill_from_object (GtkWidget *owner)
   if (self->object == NULL)
     return;
 
+  /* The record held names the window, also after someone else's change was fetched. */
+  adw_window_title_set_subtitle (self->window_title,
+                                 sui_register_row_get_string (self->object, "licence_no"));
   for (int i = 0; i < N_FIELDS; i++)
     {
       g_autofree char *text = sui_register_row_dup_text (self->object, fields[i].name);
@@ -271,11 +274,7 @@ sui_object_dialog_new (SuiRpcClient   *client,
   gtk_widget_set_visible (self->rows[F_UNIT], self->units != NULL && object == NULL);
 
   if (object != NULL)
-    {
-      adw_window_title_set_subtitle (self->window_title,
-                                     sui_register_row_get_string (object, "licence_no"));
-      fill_from_object (GTK_WIDGET (self));
-    }
+    fill_from_object (GTK_WIDGET (self));
 
   return self;
 }

@@ -98,6 +98,8 @@ fill_from_unit (SuiUnitDialog *self)
   if (self->unit == NULL)
     return;
 
+  /* The record held names the window, also after someone else's change was fetched. */
+  adw_window_title_set_subtitle (self->window_title, sui_unit_get_name (self->unit));
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), sui_unit_get_name (self->unit));
   gtk_editable_set_text (GTK_EDITABLE (self->code_row), sui_unit_get_code (self->unit));
   sui_form_combo_set_code (self->kind_row, sui_unit_get_kind (self->unit));
@@ -261,7 +263,6 @@ sui_unit_dialog_constructed (GObject *object)
 
   if (self->unit != NULL)
     {
-      adw_window_title_set_subtitle (self->window_title, sui_unit_get_name (self->unit));
       fill_from_unit (self);
     }
   else if (g_list_model_get_n_items (adw_combo_row_get_model (self->parent_row)) > 1)
